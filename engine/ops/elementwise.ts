@@ -1,0 +1,106 @@
+// Elementwise ops: unary maps (shaders/unary.wgsl) and broadcasting binary ops (shaders/binary.wgsl), each
+// with its backward rule written in these same ops so it can be differentiated again.
+import { Tensor, empty, grid, scalar } from '../tensor.js';
+import { runtime } from '../runtime.js';
+import { record } from '../autodiff.js';
+import { broadcastShapes, broadcastStrides, shapesEqual, vec8, fmt } from '../shape.js';
+import { sumTo } from './reduce.js';
+
+function checkF32(op: string, ...ts: Tensor[]): void {
+  for (const t of ts) if (t.dtype !== 'f32') throw new Error(`${op}: expected an f32 tensor, got ${t.dtype} ${fmt(t.shape)}`);
+}
+
+// ------------------------------------------------------------------ unary
+
+/** Run shaders/unary.wgsl with a WGSL expression of `x` (and `p.alpha`, `p.beta`). No autodiff. */
+export function mapRaw(x: Tensor, expr: string, alpha = 0, beta = 0): Tensor {
+  const out = empty(x.shape);
+  runtime().dispatcher.run({
+    shader: 'unary',
+    defines: { EXPR: expr },
+    buffers: [x.buffer, out.buffer],
+    ints: [x.size],
+    floats: [alpha, beta],
+    workgroups: grid(x.size),
+  });
+  return out;
+}
+
+function unary(op: string, x: Tensor, expr: string, backward: (g: Tensor, x: Tensor, y: Tensor) => Tensor, alpha = 0, beta = 0): Tensor {
+  checkF32(op, x);
+  const y = mapRaw(x, expr, alpha, beta);
+  return record(op, y, [x], (g) => [backward(g, x, y)]);
+}
+
+export const neg = (x: Tensor): Tensor => unary('neg', x, '-x', (g) => neg(g));
+export const exp = (x: Tensor): Tensor => unary('exp', x, 'exp(x)', (g, _x, y) => mul(g, y));
+export const log = (x: Tensor): Tensor => unary('log', x, 'log(x)', (g, x) => div(g, x));
+export const sqrt = (x: Tensor): Tensor => unary('sqrt', x, 'sqrt(x)', (g, _x, y) => div(g, mulScalar(y, 2)));
+export const square = (x: Tensor): Tensor => unary('square', x, 'x * x', (g, x) => mul(g, mulScalar(x, 2)));
+export const abs = (x: Tensor): Tensor => unary('abs', x, 'abs(x)', (g, x) => mul(g, sign(x)));
+export const reciprocal = (x: Tensor): Tensor => unary('reciprocal', x, '1.0 / x', (g, _x, y) => neg(mul(g, square(y))));
+export const sigmoid = (x: Tensor): Tensor =>
+  unary('sigmoid', x, '1.0 / (1.0 + exp(-x))', (g, _x, y) => mul(g, mul(y, addScalar(neg(y), 1))));
+export const tanh = (x: Tensor): Tensor =>
+  // tanh via exp of -2|x| keeps large inputs finite.
+  unary('tanh', x, 'sign(x) * (1.0 - exp(-2.0 * abs(x))) / (1.0 + exp(-2.0 * abs(x)))', (g, _x, y) => mul(g, addScalar(neg(square(y)), 1)));
+export const relu = (x: Tensor): Tensor => unary('relu', x, 'max(x, 0.0)', (g, x) => mul(g, stepMask(x)));
+export const leakyRelu = (x: Tensor, slope = 0.01): Tensor =>
+  unary('leakyRelu', x, 'select(p.alpha * x, x, x > 0.0)', (g, x) => mul(g, mapRaw(x, 'select(p.alpha, 1.0, x > 0.0)', slope)), slope);
+
+/** x ** k for a constant exponent k. */
+export const powScalar = (x: Tensor, k: number): Tensor =>
+  unary('pow', x, 'pow(x, p.alpha)', (g, x) => mul(g, mulScalar(powScalar(x, k - 1), k)), k);
+
+export const addScalar = (x: Tensor, s: number): Tensor => unary('addScalar', x, 'x + p.alpha', (g) => g, s);
+export const mulScalar = (x: Tensor, s: number): Tensor => unary('mulScalar', x, 'x * p.alpha', (g) => mulScalar(g, s), s);
+/** max(x, lo) then min(., hi); gradient passes where lo < x < hi. */
+export const clamp = (x: Tensor, lo: number, hi: number): Tensor =>
+  unary('clamp', x, 'clamp(x, p.alpha, p.beta)', (g, x) => mul(g, mapRaw(x, 'select(0.0, 1.0, x > p.alpha && x < p.beta)', lo, hi)), lo, hi);
+
+/** Constant (non-differentiable) masks and signs. */
+export const stepMask = (x: Tensor): Tensor => mapRaw(x, 'select(0.0, 1.0, x > 0.0)');
+export const sign = (x: Tensor): Tensor => mapRaw(x, 'sign(x)');
+
+// ------------------------------------------------------------------ binary
+
+/** Run shaders/binary.wgsl with a WGSL expression of `a` and `b`, broadcasting. No autodiff. */
+export function zipRaw(a: Tensor, b: Tensor, expr: string, op = 'binary'): Tensor {
+  const shape = broadcastShapes(a.shape, b.shape, op);
+  const out = empty(shape);
+  const plain = shapesEqual(a.shape, shape) && shapesEqual(b.shape, shape);
+  runtime().dispatcher.run({
+    shader: 'binary',
+    defines: { EXPR: expr, BROADCAST: !plain },
+    buffers: [a.buffer, b.buffer, out.buffer],
+    ints: [out.size, shape.length, 0, 0, ...vec8(shape), ...vec8(broadcastStrides(a.shape, shape)), ...vec8(broadcastStrides(b.shape, shape))],
+    workgroups: grid(out.size),
+  });
+  return out;
+}
+
+type Operand = Tensor | number;
+const asTensor = (v: Operand): Tensor => (typeof v === 'number' ? scalar(v) : v);
+
+function binary(op: string, a: Operand, b: Operand, expr: string, backward: (g: Tensor, a: Tensor, b: Tensor, needs: readonly boolean[]) => (Tensor | null)[]): Tensor {
+  const ta = asTensor(a);
+  const tb = asTensor(b);
+  checkF32(op, ta, tb);
+  const out = zipRaw(ta, tb, expr, op);
+  return record(op, out, [ta, tb], (g, needs) => {
+    const [ga, gb] = backward(g, ta, tb, needs);
+    return [ga && needs[0] ? sumTo(ga, ta.shape) : null, gb && needs[1] ? sumTo(gb, tb.shape) : null];
+  });
+}
+
+export const add = (a: Operand, b: Operand): Tensor => binary('add', a, b, 'a + b', (g) => [g, g]);
+export const sub = (a: Operand, b: Operand): Tensor => binary('sub', a, b, 'a - b', (g, _a, _b, n) => [g, n[1] ? neg(g) : null]);
+export const mul = (a: Operand, b: Operand): Tensor =>
+  binary('mul', a, b, 'a * b', (g, a, b, n) => [n[0] ? mul(g, b) : null, n[1] ? mul(g, a) : null]);
+export const div = (a: Operand, b: Operand): Tensor =>
+  binary('div', a, b, 'a / b', (g, a, b, n) => [n[0] ? div(g, b) : null, n[1] ? neg(div(mul(g, a), square(b))) : null]);
+export const maximum = (a: Operand, b: Operand): Tensor =>
+  binary('maximum', a, b, 'max(a, b)', (g, a, b, n) => [
+    n[0] ? mul(g, zipRaw(a, b, 'select(0.0, 1.0, a >= b)')) : null,
+    n[1] ? mul(g, zipRaw(a, b, 'select(0.0, 1.0, a < b)')) : null,
+  ]);

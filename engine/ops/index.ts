@@ -1,0 +1,3 @@
+// Every op family, one file each: its kernels' calls, forward and backward rule.
+export * from './elementwise.js';
+export * from './reduce.js';
