@@ -1,3 +1,11 @@
 // Every op family, one file each: its kernels' calls, forward and backward rule.
 export * from './elementwise.js';
 export * from './reduce.js';
+export * from './matmul.js';
+export * from './conv.js';
+export * from './norm.js';
+export * from './pool.js';
+export * from './upsample.js';
+export * from './loss.js';
+export * from './layout.js';
+export * from './random.js';

@@ -1,0 +1,80 @@
+// Core autodiff behaviour: second order through elementwise ops, accumulation into leaves, noGrad, errors.
+import * as E from '../../engine/index.js';
+import { expectClose } from '../helpers/check.js';
+import { makeRng, randomArray } from '../helpers/rng.js';
+import type { TestCase } from './types.js';
+
+const tol = { atol: 1e-4, rtol: 1e-4 };
+
+export const autodiffCases: TestCase[] = [
+  {
+    name: 'second order: d/dx sum((d/dw sum((x*w)^2))^2) = 16 x^3 w^2',
+    run: async () => {
+      const rng = makeRng(1);
+      const xv = randomArray(11, rng), wv = randomArray(11, rng);
+      const x = E.requireGrad(E.tensor(Float32Array.from(xv)));
+      const w = E.requireGrad(E.tensor(Float32Array.from(wv)));
+      const dx = E.tidy(() => {
+        const loss = E.sum(E.square(E.mul(x, w)));
+        const [gw] = E.grad(loss, [w], { createGraph: true });
+        const h = E.sum(E.square(gw));
+        return E.grad(h, [x])[0];
+      });
+      const got = await dx.data();
+      expectClose(got, xv.map((xi, i) => 16 * xi ** 3 * wv[i] ** 2), tol, 'second-order gradient');
+      [x, w, dx].forEach((t) => t.dispose());
+      return { dx: Array.from(got) };
+    },
+  },
+  {
+    name: 'backward() accumulates into leaf .grad across calls',
+    run: async () => {
+      const x = E.requireGrad(E.tensor([1, 2, 3]));
+      E.tidy(() => E.backward(E.sum(E.mulScalar(x, 3))));
+      E.tidy(() => E.backward(E.sum(E.square(x))));
+      expectClose(await x.grad!.data(), [3 + 2, 3 + 4, 3 + 6], tol, 'accumulated grad');
+      x.dispose();
+    },
+  },
+  {
+    name: 'noGrad records nothing; grad of an unrelated input is an error',
+    run: async () => {
+      const x = E.requireGrad(E.tensor([1, 2]));
+      const y = E.noGrad(() => E.mul(x, x));
+      if (y.requiresGrad || y.node) throw new Error('noGrad result was recorded');
+      const z = E.requireGrad(E.tensor([5]));
+      const loss = E.sum(E.square(x));
+      let message = '';
+      try {
+        E.grad(loss, [z]);
+      } catch (e) {
+        message = (e as Error).message;
+      }
+      if (!message.includes('does not depend')) throw new Error(`expected a clear error, got '${message}'`);
+      [x, y, z, loss].forEach((t) => t.dispose());
+    },
+  },
+  {
+    name: 'tidy frees intermediates and keeps results; use after dispose is a clear error',
+    run: async () => {
+      const before = E.memory().liveBytes;
+      const x = E.tensor(new Float32Array(1000).fill(1));
+      let inner: E.Tensor | null = null;
+      const out = E.tidy(() => {
+        inner = E.exp(x);
+        return E.mulScalar(inner, 2);
+      });
+      if (!inner!.isDisposed) throw new Error('intermediate survived tidy');
+      let message = '';
+      try {
+        void inner!.buffer;
+      } catch (e) {
+        message = (e as Error).message;
+      }
+      if (!message.includes('after dispose')) throw new Error(`unexpected message '${message}'`);
+      out.dispose();
+      x.dispose();
+      if (E.memory().liveBytes !== before) throw new Error(`live bytes ${E.memory().liveBytes} != ${before}`);
+    },
+  },
+];

@@ -1,0 +1,3 @@
+import type { TestCase } from './types.js';
+
+export const matmulCases: TestCase[] = [];
