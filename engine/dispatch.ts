@@ -2,6 +2,7 @@
 // arena per submission, many dispatches recorded into one compute pass and submitted in batches.
 import { BufferPool } from './pool.js';
 import { expandShader, type Defines } from './shaders.js';
+import { KernelProfiler, type KernelTime } from './profiler.js';
 
 export interface KernelCall {
   /** shaders/<shader>.wgsl */
@@ -41,6 +42,7 @@ export class Dispatcher {
   private readonly align: number;
   private errors: Error[] = [];
   private lostReason: string | null = null;
+  private profiler: KernelProfiler | null = null;
 
   constructor(readonly device: GPUDevice, readonly pool: BufferPool) {
     this.align = Math.max(256, device.limits.minUniformBufferOffsetAlignment);
@@ -109,12 +111,38 @@ export class Dispatcher {
     }
     call.buffers.forEach((buffer, i) => entries.push({ binding: i + 1, resource: { buffer } }));
     const bindGroup = this.device.createBindGroup({ layout: pipeline.getBindGroupLayout(0), entries, label: call.shader });
-    const pass = this.openPass();
+    const pass = this.profiler ? this.openProfiledPass(call.shader, call.defines) : this.openPass();
     pass.setPipeline(pipeline);
     pass.setBindGroup(0, bindGroup);
     pass.dispatchWorkgroups(x, y, z);
     this.dispatchCount++;
-    if (++this.pending >= this.batchSize) this.flush();
+    if (this.profiler) this.closePass();
+    if (++this.pending >= this.batchSize || this.profiler?.full) this.flush();
+  }
+
+  /** Start timing every kernel (needs the 'timestamp-query' feature). */
+  startProfiling(): void {
+    if (!this.device.features.has('timestamp-query')) throw new Error('kernel profiling needs the timestamp-query feature, which this adapter lacks');
+    this.flush();
+    this.profiler ??= new KernelProfiler(this.device, this.pool);
+    this.profiler.reset();
+  }
+
+  /** Stop timing; returns GPU time per kernel name since startProfiling(). */
+  async stopProfiling(): Promise<KernelTime[]> {
+    if (!this.profiler) return [];
+    this.flush();
+    const times = await this.profiler.collect();
+    this.profiler = null;
+    return times;
+  }
+
+  private openProfiledPass(shader: string, defines?: Defines): GPUComputePassEncoder {
+    this.closePass();
+    if (!this.encoder) this.encoder = this.device.createCommandEncoder();
+    const variant = defines && Object.keys(defines).length ? ` ${Object.values(defines).map(String).join('/').slice(0, 40)}` : '';
+    this.pass = this.encoder.beginComputePass({ timestampWrites: this.profiler!.nextPass(shader + variant) });
+    return this.pass;
   }
 
   /** Copy between buffers (ends the current pass; copies cannot sit inside a compute pass). */
@@ -148,8 +176,10 @@ export class Dispatcher {
   flush(): void {
     if (!this.encoder) return;
     this.closePass();
+    this.profiler?.resolve(this.encoder);
     if (this.arenaUsed > 0) this.device.queue.writeBuffer(this.arena, 0, this.arenaData, 0, this.arenaUsed);
     this.device.queue.submit([this.encoder.finish()]);
+    this.profiler?.afterSubmit();
     this.encoder = null;
     this.pending = 0;
     this.arenaUsed = 0;

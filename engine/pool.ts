@@ -13,12 +13,13 @@ export interface PoolStats {
   created: number;
 }
 
-export type BufferKind = 'storage' | 'readback' | 'uniform';
+export type BufferKind = 'storage' | 'readback' | 'uniform' | 'query';
 
 const USAGE = (): Record<BufferKind, number> => ({
   storage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST,
   readback: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST,
   uniform: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST,
+  query: GPUBufferUsage.QUERY_RESOLVE | GPUBufferUsage.COPY_SRC,
 });
 
 const MIN_BYTES = 256;
