@@ -11,6 +11,8 @@ export interface GradNode {
   op: string;
   inputs: readonly Tensor[];
   backward: BackwardRule;
+  /** Tensors the backward rule reads that are not inputs or the output (e.g. ids, per-image parameters). */
+  saved: readonly Tensor[];
 }
 
 let gradEnabled = true;
@@ -30,11 +32,15 @@ export function noGrad<T>(fn: () => T): T {
   }
 }
 
-/** Attach a tape node to `out` when recording is on and some input requires a gradient. */
-export function record(op: string, out: Tensor, inputs: readonly Tensor[], backward: BackwardRule): Tensor {
+/**
+ * Attach a tape node to `out` when recording is on and some input requires a gradient. A backward rule may
+ * read the op's inputs, its output, and the tensors listed in `saved`; tidy() keeps exactly those alive
+ * for as long as the result is (anything else it captured would be freed under it).
+ */
+export function record(op: string, out: Tensor, inputs: readonly Tensor[], backward: BackwardRule, saved: readonly Tensor[] = []): Tensor {
   if (gradEnabled && inputs.some((t) => t.requiresGrad)) {
     out.requiresGrad = true;
-    out.node = { op, inputs, backward };
+    out.node = { op, inputs, backward, saved };
   }
   return out;
 }
@@ -99,6 +105,7 @@ export function grad(output: Tensor, inputs: readonly Tensor[], opts: GradOption
   const run = (): Tensor[] => {
     const grads = new Map<Tensor, Tensor>();
     const owned = new Set<Tensor>(); // gradient tensors created here, freed when consumed (no createGraph)
+    const handedOut = new Set<Tensor>();
     const seed = opts.gradOutput ?? ones(output.shape);
     if (!opts.gradOutput) owned.add(seed);
     grads.set(output, seed);
@@ -108,13 +115,13 @@ export function grad(output: Tensor, inputs: readonly Tensor[], opts: GradOption
       if (!g || !t.node || !needed.has(t)) continue;
       const needs = t.node.inputs.map((x) => x.requiresGrad && needed.has(x));
       const inputGrads = t.node.backward(g, needs);
-      if (!targets.has(t) && owned.has(g) && !opts.createGraph) {
-        g.dispose();
-        grads.delete(t);
-      }
       t.node.inputs.forEach((x, i) => {
-        const gi = inputGrads[i];
+        let gi = inputGrads[i];
         if (!needs[i] || !gi) return;
+        // A rule may pass a gradient on unchanged (add: [g, g]). Without createGraph gradients are freed as
+        // soon as they are consumed, so each holder gets its own view of the shared (refcounted) storage.
+        if (!opts.createGraph && (gi === g || handedOut.has(gi))) gi = gi.view(gi.shape);
+        handedOut.add(gi);
         if (gi.size !== x.size) {
           throw new Error(`backward of '${t.node!.op}' gave a gradient of shape [${gi.shape.join(', ')}] for an input of shape [${x.shape.join(', ')}]`);
         }
@@ -132,6 +139,10 @@ export function grad(output: Tensor, inputs: readonly Tensor[], opts: GradOption
           owned.add(sum);
         }
       });
+      if (!targets.has(t) && owned.has(g) && !opts.createGraph) {
+        g.dispose(); // consumed; views handed to inputs keep the storage alive
+        grads.delete(t);
+      }
     }
     return inputs.map((x) => {
       const g = grads.get(x);

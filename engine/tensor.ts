@@ -40,6 +40,8 @@ export class Tensor {
   grad: Tensor | null = null;
   /** The scope that will dispose this tensor, if any. */
   scope: Set<Tensor> | null = null;
+  /** Graph tensors a top-level tidy() kept alive for this result's backward; disposed with it. */
+  retained: Tensor[] = [];
   private storage: Storage | null;
 
   constructor(readonly shape: Shape, readonly dtype: DType = 'f32', storage?: Storage, readonly label = '') {
@@ -78,6 +80,8 @@ export class Tensor {
     this.scope?.delete(this);
     this.scope = null;
     this.node = null;
+    for (const t of this.retained) t.dispose();
+    this.retained = [];
     if (this.grad) {
       this.grad.dispose();
       this.grad = null;
@@ -140,12 +144,30 @@ export function tidy<T>(fn: () => T): T {
   } finally {
     scopes.pop();
   }
-  const keepSet = new Set<Tensor>();
-  collectTensors(result, keepSet);
+  const results = new Set<Tensor>();
+  collectTensors(result, results);
+  // The recorded graph behind a result must outlive this scope, or a later grad() would read freed buffers.
+  const graph = new Set<Tensor>();
+  const stack = [...results];
+  while (stack.length) {
+    const node = stack.pop()!.node;
+    for (const t of node ? [...node.inputs, ...node.saved] : []) {
+      if (!results.has(t) && !graph.has(t)) {
+        graph.add(t);
+        stack.push(t);
+      }
+    }
+  }
+  const parent = scopes[scopes.length - 1];
+  const owner = [...results].find((t) => t.requiresGrad);
   for (const t of [...scope]) {
-    if (keepSet.has(t)) {
+    if (results.has(t)) {
       t.scope = null;
       trackInScope(t);
+    } else if (graph.has(t)) {
+      t.scope = null;
+      if (parent) trackInScope(t);
+      else owner?.retained.push(t); // freed when the result is
     } else {
       t.dispose();
     }

@@ -9,3 +9,4 @@ export * from './upsample.js';
 export * from './loss.js';
 export * from './layout.js';
 export * from './random.js';
+export * from './augment.js';

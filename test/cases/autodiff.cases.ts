@@ -77,4 +77,20 @@ export const autodiffCases: TestCase[] = [
       if (E.memory().liveBytes !== before) throw new Error(`live bytes ${E.memory().liveBytes} != ${before}`);
     },
   },
+  {
+    name: 'tidy keeps the recorded graph of its result alive for grad(); disposing the result frees it',
+    run: async () => {
+      const x = E.requireGrad(E.tensor([0.5, -1, 2]));
+      const before = E.memory().liveBytes;
+      // exp's intermediate and the per-step tensors are created and dropped inside tidy
+      const y = E.tidy(() => E.sum(E.mul(E.exp(x), E.addScalar(x, 1))));
+      const [g] = E.tidy(() => E.grad(y, [x]));
+      const xs = [0.5, -1, 2];
+      expectClose(await g.data(), xs.map((v) => Math.exp(v) * (v + 2)), tol, 'd/dx sum(exp(x) * (x + 1))');
+      g.dispose();
+      y.dispose();
+      if (E.memory().liveBytes !== before) throw new Error(`leak: live bytes ${E.memory().liveBytes}, expected ${before}`);
+      x.dispose();
+    },
+  },
 ];

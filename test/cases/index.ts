@@ -13,6 +13,7 @@ import { randomCases } from './random.cases.js';
 import { nnCases } from './nn.cases.js';
 import { optimCases } from './optim.cases.js';
 import { autodiffCases } from './autodiff.cases.js';
+import { augmentCases } from './augment.cases.js';
 
 export const caseFamilies: Record<string, TestCase[]> = {
   elementwise: elementwiseCases,
@@ -28,4 +29,5 @@ export const caseFamilies: Record<string, TestCase[]> = {
   nn: nnCases,
   optim: optimCases,
   autodiff: autodiffCases,
+  augment: augmentCases,
 };
