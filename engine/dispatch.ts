@@ -66,12 +66,17 @@ export class Dispatcher {
     }
   }
 
+  /** Pipeline keys per defines object: kernels that generate code pass the same (memoised) object. */
+  private keys = new WeakMap<Defines, string>();
+
   pipeline(shader: string, defines: Defines = {}): GPUComputePipeline {
-    const key = shader + JSON.stringify(defines);
+    let definesKey = this.keys.get(defines);
+    if (definesKey === undefined) this.keys.set(defines, (definesKey = JSON.stringify(defines)));
+    const key = shader + definesKey;
     let p = this.pipelines.get(key);
     if (!p) {
       const code = expandShader(shader, defines);
-      const label = `${shader}${Object.keys(defines).length ? ' ' + JSON.stringify(defines) : ''}`;
+      const label = `${shader}${Object.keys(defines).length ? ' ' + definesKey.slice(0, 120) : ''}`;
       this.device.pushErrorScope('validation');
       const module = this.device.createShaderModule({ code, label });
       p = this.device.createComputePipeline({ layout: 'auto', compute: { module, entryPoint: 'main' }, label });
