@@ -3,14 +3,14 @@
 //   forward          m = output channel, col = (n, y, x) output pixel,  k = (c, ky, kx)   R = weights, S = input
 //   backward-data    m = input channel,  col = (n, y, x) input pixel,   k = (o, ky, kx)   R = weights, S = grad
 //   backward-weight  m = output channel, col = (c, ky, kx) weight tap,  k = (n, y, x)     R = grad,    S = input
-// Same tiling as matmul.wgsl: TM rows x TN columns per invocation, columns WG_X apart so neighbouring
+// Same tiling as matmul.wgsl: TM rows (4 or 16, by the problem) x TN columns per invocation, columns WG_X apart so neighbouring
 // invocations (SIMD lanes on CPU adapters) read neighbouring pixels. Zero padding and stride gaps are
 // handled by masking loads; columns/rows past the edge are clamped and never stored.
 struct Params {
   batch: i32, cin: i32, h: i32, w: i32,
   cout: i32, ho: i32, wo: i32, kh: i32,
   kw: i32, stride: i32, pad: i32, _p0: i32,
-  gm: u32, gn: u32, gk: u32, _p1: u32,
+  gm: u32, gn: u32, gk: u32, kChunk: u32,
 }
 @group(0) @binding(0) var<uniform> p: Params;
 @group(0) @binding(1) var<storage, read> S: array<f32>;
@@ -36,8 +36,12 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) lid: ve
   let taps = p.kh * p.kw;
   let hw = p.h * p.w;
   let howo = p.ho * p.wo;
+  // Split-K: workgroup z sums k in [kBegin, kEnd) into its own slice of OUT; a reduction adds the slices.
+  let kBegin = wid.z * p.kChunk;
+  let kEnd = min(kBegin + p.kChunk, p.gk);
+  let zOff = wid.z * p.gm * p.gn;
 ${DECLARE}
-  for (var k = 0u; k < p.gk; k++) {
+  for (var k = kBegin; k < kEnd; k++) {
 ${ACCUMULATE}
   }
 ${STORE}

@@ -1,5 +1,5 @@
-// Strided reduction: one workgroup per output element; its 256 threads stride over the reduced elements
-// and combine in workgroup memory. Output coordinates map to an input base offset through `keepStride`,
+// Strided reduction. Long reductions: one workgroup per output element, its 256 threads striding over the
+// reduced elements and combining in workgroup memory. Short ones (SERIAL): one invocation per output. Output coordinates map to an input base offset through `keepStride`,
 // reduced coordinates through `redStride` (both up to rank 8, as vec4 pairs).
 struct Params {
   nOut: u32, nRed: u32, keepRank: u32, redRank: u32,
@@ -12,7 +12,10 @@ struct Params {
 @group(0) @binding(1) var<storage, read> src: array<f32>;
 @group(0) @binding(2) var<storage, read_write> out: array<f32>;
 
+#if ${SERIAL}
+#else
 var<workgroup> partial: array<f32, 256>;
+#endif
 
 fn at(v: array<vec4u, 2>, i: u32) -> u32 { return v[i / 4u][i % 4u]; }
 
@@ -27,6 +30,21 @@ fn offsetOf(index: u32, rank: u32, shape: array<vec4u, 2>, stride: array<vec4u, 
   return off;
 }
 
+#if ${SERIAL}
+// Short reductions: one invocation per output element loops over its few inputs.
+@compute @workgroup_size(256)
+fn main(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
+  let o = gid.x + gid.y * nwg.x * 256u;
+  if (o >= p.nOut) { return; }
+  let base = offsetOf(o, p.keepRank, p.keepShape, p.keepStride);
+  var acc = ${INIT};
+  for (var r = 0u; r < p.nRed; r++) {
+    let v = src[base + offsetOf(r, p.redRank, p.redShape, p.redStride)];
+    acc = ${COMBINE};
+  }
+  out[o] = acc;
+}
+#else
 @compute @workgroup_size(256)
 fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_index) lid: u32) {
   let o = wid.x + wid.y * nwg.x;
@@ -49,3 +67,4 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, 
   }
   if (lid == 0u) { out[o] = ${FINAL}; }
 }
+#endif

@@ -4,7 +4,7 @@
 // can be differentiated to any order (gradient matching needs the second).
 import { Tensor, empty } from '../tensor.js';
 import { runtime } from '../runtime.js';
-import { record } from '../autodiff.js';
+import { noGrad, record } from '../autodiff.js';
 import { fmt } from '../shape.js';
 import { add } from './elementwise.js';
 import { sum, reshape } from './reduce.js';
@@ -30,8 +30,8 @@ interface Geometry {
 
 type Mode = 'forward' | 'backwardData' | 'backwardWeight';
 
-// Same tile as matmul (see engine/ops/matmul.ts for the measurements behind it).
-const TM = 16;
+// Same tile as matmul (see engine/ops/matmul.ts for the measurements behind it); 4 rows per invocation
+// when there are only a few rows (the 3 input channels of a first layer's backward-data).
 const TN = 8;
 const WG_X = 8;
 const WG_Y = 8;
@@ -53,8 +53,8 @@ function geometry(op: string, input: readonly number[], weight: readonly number[
 const kernels = new Map<string, Record<string, string | number | boolean>>();
 
 /** Per-mode index arithmetic, unrolled over the TM x TN tile. */
-function convDefines(mode: Mode, bias: boolean): Record<string, string | number | boolean> {
-  const key = `${mode}${bias}`;
+function convDefines(mode: Mode, bias: boolean, TM: number, stride1: boolean): Record<string, string | number | boolean> {
+  const key = `${mode}${bias}${TM}${stride1}`;
   const cached = kernels.get(key);
   if (cached) return cached;
   const rows = [...Array(TM).keys()];
@@ -88,8 +88,11 @@ function convDefines(mode: Mode, bias: boolean): Record<string, string | number 
       );
     }
     perK = '    let ki = i32(k); let o = ki / taps; let t = ki % taps; let ky = t / p.kw; let kx = t % p.kw; let ooff = o * howo;';
-    loadS = (j) =>
-      `loadS(gb${j} + ooff + ((ty${j} - ky) / p.stride) * p.wo + (tx${j} - kx) / p.stride, ty${j} >= ky && tx${j} >= kx && (ty${j} - ky) % p.stride == 0 && (tx${j} - kx) % p.stride == 0 && (ty${j} - ky) / p.stride < p.ho && (tx${j} - kx) / p.stride < p.wo)`;
+    // Stride 1 needs no division: the output pixel is (ty - ky, tx - kx).
+    loadS = stride1
+      ? (j) => `loadS(gb${j} + ooff + (ty${j} - ky) * p.wo + tx${j} - kx, u32(ty${j} - ky) < u32(p.ho) && u32(tx${j} - kx) < u32(p.wo))`
+      : (j) =>
+          `loadS(gb${j} + ooff + ((ty${j} - ky) / p.stride) * p.wo + (tx${j} - kx) / p.stride, ty${j} >= ky && tx${j} >= kx && (ty${j} - ky) % p.stride == 0 && (tx${j} - kx) % p.stride == 0 && (ty${j} - ky) / p.stride < p.ho && (tx${j} - kx) / p.stride < p.wo)`;
     loadR = (i) => `R[u32((o * p.cin + i32(m${i})) * taps + t)]`;
     outIndex = (i, j) => `u32(n${j} * p.cin * hw + r${j}) + (mBase + ${i}u) * u32(hw)`;
   } else {
@@ -100,7 +103,7 @@ function convDefines(mode: Mode, bias: boolean): Record<string, string | number 
       '    let ki = i32(k); let n = ki / howo; let r = ki % howo; let iy0 = (r / p.wo) * p.stride - p.pad; let ix0 = (r % p.wo) * p.stride - p.pad; let nb = n * p.cin * hw + iy0 * p.w + ix0;';
     loadS = (j) => `loadS(nb + sc${j} + ky${j} * p.w + kx${j}, u32(iy0 + ky${j}) < u32(p.h) && u32(ix0 + kx${j}) < u32(p.w))`;
     loadR = (i) => `R[u32((n * p.cout + i32(m${i})) * howo + r)]`;
-    outIndex = (i, j) => `(mBase + ${i}u) * p.gn + col${j}`;
+    outIndex = (i, j) => `zOff + (mBase + ${i}u) * p.gn + col${j}`;
   }
   const DECLARE = [
     ...colDecl,
@@ -124,8 +127,11 @@ function convDefines(mode: Mode, bias: boolean): Record<string, string | number 
   return d;
 }
 
+/** Enough workgroups to keep every core (or GPU SM) busy; below this, backward-weight splits K. */
+const MIN_WORKGROUPS = 32;
+const MIN_K_PER_SPLIT = 512;
+
 function runConv(mode: Mode, s: Tensor, r: Tensor, g: Geometry, outShape: number[], bias?: Tensor): Tensor {
-  const out = empty(outShape);
   const taps = g.kh * g.kw;
   const [gm, gn, gk] =
     mode === 'forward'
@@ -133,15 +139,30 @@ function runConv(mode: Mode, s: Tensor, r: Tensor, g: Geometry, outShape: number
       : mode === 'backwardData'
         ? [g.cin, g.batch * g.h * g.w, g.cout * taps]
         : [g.cout, g.cin * taps, g.batch * g.ho * g.wo];
+  const TM = gm <= 8 ? 4 : 16;
+  const tiles = Math.ceil(gn / (WG_X * TN)) * Math.ceil(gm / (WG_Y * TM));
+  // Backward-weight has a small output and a long K (every pixel of the batch): split K across workgroups
+  // into partial sums and add them with a reduction (WGSL has no float atomics).
+  const splits = mode === 'backwardWeight' && tiles < MIN_WORKGROUPS ? Math.max(1, Math.min(Math.ceil(MIN_WORKGROUPS / tiles), Math.floor(gk / MIN_K_PER_SPLIT))) : 1;
+  const kChunk = Math.ceil(gk / splits);
+  const out = empty(splits > 1 ? [splits, ...outShape] : outShape);
   if (out.size === 0) return out;
   runtime().dispatcher.run({
     shader: 'conv',
-    defines: convDefines(mode, !!bias),
+    defines: convDefines(mode, !!bias, TM, g.stride === 1),
     buffers: bias ? [s.buffer, r.buffer, bias.buffer, out.buffer] : [s.buffer, r.buffer, out.buffer],
-    ints: [g.batch, g.cin, g.h, g.w, g.cout, g.ho, g.wo, g.kh, g.kw, g.stride, g.pad, 0, gm, gn, gk, 0],
-    workgroups: [Math.ceil(gn / (WG_X * TN)), Math.ceil(gm / (WG_Y * TM)), 1],
+    ints: [g.batch, g.cin, g.h, g.w, g.cout, g.ho, g.wo, g.kh, g.kw, g.stride, g.pad, 0, gm, gn, gk, kChunk],
+    workgroups: [Math.ceil(gn / (WG_X * TN)), Math.ceil(gm / (WG_Y * TM)), splits],
   });
-  return out;
+  if (splits === 1) return out;
+  const total = noGradSum(out);
+  out.dispose();
+  return total;
+}
+
+/** Sum of split-K partials (raw: the result is recorded by the calling op). */
+function noGradSum(partials: Tensor): Tensor {
+  return noGrad(() => sum(partials, 0));
 }
 
 /** x [N, C, H, W] * w [O, C, kh, kw] (+ bias [O]) -> [N, O, Ho, Wo]. */

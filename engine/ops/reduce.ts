@@ -11,6 +11,12 @@ const KINDS = {
   sum: { INIT: '0.0', COMBINE: 'acc + v', COMBINE2: 'acc2 + v', FINAL: 'partial[0]' },
   max: { INIT: '-3.402823e38', COMBINE: 'max(acc, v)', COMBINE2: 'max(acc2, v)', FINAL: 'partial[0]' },
 };
+const VARIANTS = {
+  sum: { serial: { ...KINDS.sum, SERIAL: true }, tree: { ...KINDS.sum, SERIAL: false } },
+  max: { serial: { ...KINDS.max, SERIAL: true }, tree: { ...KINDS.max, SERIAL: false } },
+};
+/** Below this many reduced elements per output, one invocation per output beats a workgroup per output. */
+const SERIAL_MAX = 256;
 
 function reduceRaw(x: Tensor, axes: number[], kind: keyof typeof KINDS): Tensor {
   const strides = stridesOf(x.shape);
@@ -20,16 +26,17 @@ function reduceRaw(x: Tensor, axes: number[], kind: keyof typeof KINDS): Tensor 
   const nRed = axes.reduce((n, a) => n * x.shape[a], 1);
   if (out.size === 0) return out;
   if (nRed === 0 && kind === 'max') throw new Error(`max: cannot reduce over an empty axis of ${fmt(x.shape)}`);
+  const serial = nRed <= SERIAL_MAX || out.size >= 65536;
   runtime().dispatcher.run({
     shader: 'reduce',
-    defines: KINDS[kind],
+    defines: serial ? VARIANTS[kind].serial : VARIANTS[kind].tree,
     buffers: [x.buffer, out.buffer],
     ints: [
       out.size, nRed, keep.length, axes.length,
       ...vec8(outShape), ...vec8(keep.map((i) => strides[i])),
       ...vec8(axes.map((a) => x.shape[a])), ...vec8(axes.map((a) => strides[a])),
     ],
-    workgroups: grid1d(out.size, 1),
+    workgroups: serial ? grid1d(out.size, 256) : grid1d(out.size, 1),
   });
   return out;
 }
