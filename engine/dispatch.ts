@@ -43,13 +43,15 @@ export class Dispatcher {
   private errors: Error[] = [];
   private lostReason: string | null = null;
   private profiler: KernelProfiler | null = null;
+  /** Kernel being recorded, to name it in asynchronous error reports. */
+  private lastKernel = '(none)';
 
   constructor(readonly device: GPUDevice, readonly pool: BufferPool) {
     this.align = Math.max(256, device.limits.minUniformBufferOffsetAlignment);
     this.arena = device.createBuffer({ size: ARENA_BYTES, usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST, label: 'uniform-arena' });
     device.addEventListener('uncapturederror', (ev) => {
       const e = (ev as GPUUncapturedErrorEvent).error;
-      this.errors.push(new Error(`WebGPU error: ${e.message}`));
+      this.errors.push(new Error(`WebGPU error (recording kernel '${this.lastKernel}'): ${e.message}`));
     });
     void device.lost.then((info) => {
       this.lostReason = `${info.reason}: ${info.message}`;
@@ -100,6 +102,7 @@ export class Dispatcher {
     if (x > maxDim || y > maxDim || z > maxDim) {
       throw new Error(`kernel '${call.shader}': dispatch ${x}x${y}x${z} exceeds ${maxDim} workgroups per dimension`);
     }
+    this.lastKernel = call.shader;
     const pipeline = this.pipeline(call.shader, call.defines);
     const entries: GPUBindGroupEntry[] = [];
     const nUniform = (call.ints?.length ?? 0) + (call.floats?.length ?? 0);

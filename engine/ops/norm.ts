@@ -1,2 +1,82 @@
-// (being written)
-export {};
+// Group and instance normalisation (NCHW, affine), as PyTorch's GroupNorm / InstanceNorm2d(affine).
+// Forward and the first-order backward are fused kernels (shaders/norm.wgsl: one pass per group instead
+// of ~10 elementwise passes). When a graph is being recorded (grad with createGraph), the backward rule
+// instead differentiates the same function written in taped ops, so higher-order gradients are exact.
+import { Tensor, empty } from '../tensor.js';
+import { runtime } from '../runtime.js';
+import { grad, isGradEnabled, record } from '../autodiff.js';
+import { fmt } from '../shape.js';
+import { add, mul, powScalar, addScalar, square, sub } from './elementwise.js';
+import { mean, reshape, sum } from './reduce.js';
+
+function check(op: string, x: Tensor, groups: number, weight?: Tensor, bias?: Tensor): void {
+  if (x.rank !== 4) throw new Error(`${op}: expected [N, C, H, W], got ${fmt(x.shape)}`);
+  const c = x.shape[1];
+  if (!Number.isInteger(groups) || groups < 1 || c % groups !== 0) throw new Error(`${op}: ${c} channels cannot be split into ${groups} groups`);
+  for (const [name, t] of [['weight', weight], ['bias', bias]] as const) {
+    if (t && (t.rank !== 1 || t.shape[0] !== c)) throw new Error(`${op}: ${name} ${fmt(t.shape)} should be [${c}]`);
+  }
+  if (!!weight !== !!bias) throw new Error(`${op}: give both weight and bias, or neither`);
+}
+
+/** The same function in taped ops: slow, but every derivative of it is recorded. */
+function groupNormComposite(x: Tensor, groups: number, weight: Tensor | undefined, bias: Tensor | undefined, eps: number): Tensor {
+  const [n, c] = x.shape;
+  const xr = reshape(x, [n, groups, -1]);
+  const centred = sub(xr, mean(xr, 2, true));
+  const rstd = powScalar(addScalar(mean(square(centred), 2, true), eps), -0.5);
+  const y = reshape(mul(centred, rstd), x.shape);
+  return weight && bias ? add(mul(y, reshape(weight, [1, c, 1, 1])), reshape(bias, [1, c, 1, 1])) : y;
+}
+
+export function groupNorm(x: Tensor, groups: number, weight?: Tensor, bias?: Tensor, eps = 1e-5): Tensor {
+  check('groupNorm', x, groups, weight, bias);
+  const [n, c, h, w] = x.shape;
+  const y = empty(x.shape);
+  const stats = empty([n * groups, 2]);
+  const affine = weight && bias ? 1 : 0;
+  const rt = runtime();
+  const wgs: [number, number] = [Math.min(n * groups, 65535), Math.ceil((n * groups) / 65535)];
+  rt.dispatcher.run({
+    shader: 'norm',
+    defines: { BACKWARD: false },
+    // Without affine parameters x stands in for the unused weight/bias bindings.
+    buffers: [x.buffer, (weight ?? x).buffer, (bias ?? x).buffer, y.buffer, stats.buffer],
+    ints: [groups, c, h * w, affine],
+    floats: [eps],
+    workgroups: wgs,
+  });
+  const inputs = weight && bias ? [x, weight, bias] : [x];
+  return record(
+    'groupNorm',
+    y,
+    inputs,
+    (g, needs) => {
+      if (isGradEnabled()) {
+        // Recording (createGraph): the exact gradient of the composite twin, itself differentiable.
+        const wanted = inputs.filter((_, i) => needs[i]);
+        const grads = grad(groupNormComposite(x, groups, weight, bias, eps), wanted, { gradOutput: g, createGraph: true });
+        return inputs.map((t) => (needs[inputs.indexOf(t)] ? grads[wanted.indexOf(t)] : null));
+      }
+      const dx = empty(x.shape);
+      const sumGX = empty([n, c]);
+      const sumG = empty([n, c]);
+      rt.dispatcher.run({
+        shader: 'norm',
+        defines: { BACKWARD: true },
+        buffers: [x.buffer, (weight ?? x).buffer, (bias ?? x).buffer, g.buffer, stats.buffer, dx.buffer, sumGX.buffer, sumG.buffer],
+        ints: [groups, c, h * w, affine],
+        floats: [eps],
+        workgroups: wgs,
+      });
+      return [needs[0] ? dx : null, needs[1] ? sum(sumGX, 0) : null, needs[2] ? sum(sumG, 0) : null];
+    },
+    [stats],
+  );
+}
+
+/** Instance norm = group norm with one group per channel (per image, per channel statistics). */
+export function instanceNorm(x: Tensor, weight?: Tensor, bias?: Tensor, eps = 1e-5): Tensor {
+  if (x.rank !== 4) throw new Error(`instanceNorm: expected [N, C, H, W], got ${fmt(x.shape)}`);
+  return groupNorm(x, x.shape[1], weight, bias, eps);
+}

@@ -1,3 +1,97 @@
+// Group / instance norm: forward, both backward paths (fused first-order kernel, and the recorded
+// composite used under createGraph) and a second-order case, against float64 CPU references.
+import * as E from '../../engine/index.js';
+import { checkOp, expectClose } from '../helpers/check.js';
+import { makeRng, randomArray } from '../helpers/rng.js';
+import { groupNormRef } from '../reference/norm.js';
 import type { TestCase } from './types.js';
 
-export const normCases: TestCase[] = [];
+const configs: [number[], number][] = [
+  [[2, 4, 3, 5], 4],
+  [[2, 6, 4, 4], 3],
+  [[1, 3, 7, 7], 1],
+  [[3, 2, 1, 1], 2],
+  [[1, 5, 33, 2], 5],
+];
+
+const cases: TestCase[] = configs.flatMap(([shape, groups]) => {
+  const c = shape[1];
+  const name = `groupNorm ${JSON.stringify(shape)} groups ${groups}`;
+  return [
+    {
+      name: `${name} (affine)`,
+      run: () =>
+        checkOp({
+          name,
+          inputs: [{ shape }, { shape: [c], range: [0.5, 1.5] }, { shape: [c] }],
+          gpu: ([x, w, b]) => E.groupNorm(x, groups, w, b),
+          ref: ([x, w, b]) => groupNormRef(shape, groups, x, w, b),
+          gradTol: { atol: 5e-4, rtol: 3e-3 },
+          fdEps: 1e-5,
+        }),
+    },
+    {
+      name: `${name} (no affine)`,
+      run: () => checkOp({ name, inputs: [{ shape }], gpu: ([x]) => E.groupNorm(x, groups), ref: ([x]) => groupNormRef(shape, groups, x), gradTol: { atol: 5e-4, rtol: 3e-3 }, fdEps: 1e-5 }),
+    },
+  ];
+});
+
+/** The recorded (createGraph) backward path must give the same first-order values as the fused one. */
+const recordedPath: TestCase = {
+  name: 'instanceNorm: recorded backward (createGraph) equals the fused backward',
+  run: async () => {
+    const rng = makeRng(5);
+    const shape = [2, 3, 4, 5];
+    const x = E.requireGrad(E.tensor(Float32Array.from(randomArray(120, rng)), shape));
+    const w = E.requireGrad(E.tensor(Float32Array.from(randomArray(3, rng, 0.5, 1.5)), [3]));
+    const b = E.requireGrad(E.tensor(Float32Array.from(randomArray(3, rng)), [3]));
+    const v = E.tensor(Float32Array.from(randomArray(120, rng)), shape);
+    const f = () => E.sum(E.mul(E.instanceNorm(x, w, b), v));
+    const fused = E.tidy(() => E.grad(f(), [x, w, b]));
+    const recorded = E.tidy(() => E.grad(f(), [x, w, b], { createGraph: true }));
+    for (let i = 0; i < 3; i++) expectClose(await recorded[i].data(), await fused[i].data(), { atol: 1e-5, rtol: 1e-4 }, `input ${i}`);
+    [...fused, ...recorded, x, w, b, v].forEach((t) => t.dispose());
+  },
+};
+
+/** d/dx sum((dL/dw)^2), L = sum(instanceNorm(x, w, b) * v): dL/dw[c] = sum over n,h,w of v * xhat. */
+const secondOrder: TestCase = {
+  name: 'second order: d/dx |dL/dweight|^2 through instanceNorm',
+  run: async () => {
+    const rng = makeRng(11);
+    const shape = [2, 3, 3, 4];
+    const n = 72;
+    const xv = randomArray(n, rng), wv = randomArray(3, rng, 0.5, 1.5), bv = randomArray(3, rng), vv = randomArray(n, rng);
+    const x = E.requireGrad(E.tensor(Float32Array.from(xv), shape));
+    const w = E.requireGrad(E.tensor(Float32Array.from(wv), [3]));
+    const b = E.requireGrad(E.tensor(Float32Array.from(bv), [3]));
+    const v = E.tensor(Float32Array.from(vv), shape);
+    const dx = E.tidy(() => {
+      const [gw] = E.grad(E.sum(E.mul(E.instanceNorm(x, w, b), v)), [w], { createGraph: true });
+      return E.grad(E.sum(E.square(gw)), [x])[0];
+    });
+    const f = (xs: Float64Array) => {
+      const xhat = groupNormRef(shape, 3, xs);
+      const gw = [0, 0, 0];
+      for (let i = 0; i < n; i++) gw[Math.floor(i / 12) % 3] += vv[i] * xhat[i];
+      return gw.reduce((s, t) => s + t * t, 0);
+    };
+    const ref = new Float64Array(n);
+    for (let i = 0; i < n; i++) {
+      const o = xv[i];
+      xv[i] = o + 1e-5;
+      const up = f(xv);
+      xv[i] = o - 1e-5;
+      const down = f(xv);
+      xv[i] = o;
+      ref[i] = (up - down) / 2e-5;
+    }
+    const got = await dx.data();
+    expectClose(got, ref, { atol: 2e-3, rtol: 2e-3 }, 'second-order instance-norm gradient');
+    [x, w, b, v, dx].forEach((t) => t.dispose());
+    return { dx: Array.from(got) };
+  },
+};
+
+export const normCases: TestCase[] = [...cases, recordedPath, secondOrder];

@@ -1,0 +1,19 @@
+// Float64 CPU group normalisation (PyTorch GroupNorm semantics: biased variance).
+export function groupNormRef(shape: number[], groups: number, x: ArrayLike<number>, w?: ArrayLike<number>, b?: ArrayLike<number>, eps = 1e-5): Float64Array {
+  const [n, c, h, wd] = shape;
+  const per = (c / groups) * h * wd;
+  const out = new Float64Array(x.length);
+  for (let i = 0; i < n * groups; i++) {
+    let m = 0;
+    for (let k = 0; k < per; k++) m += x[i * per + k];
+    m /= per;
+    let v = 0;
+    for (let k = 0; k < per; k++) v += (x[i * per + k] - m) ** 2;
+    const rstd = 1 / Math.sqrt(v / per + eps);
+    for (let k = 0; k < per; k++) {
+      const ch = (i % groups) * (c / groups) + Math.floor(k / (h * wd));
+      out[i * per + k] = (x[i * per + k] - m) * rstd * (w ? w[ch] : 1) + (b ? b[ch] : 0);
+    }
+  }
+  return out;
+}
