@@ -3,6 +3,7 @@
 // what gradient matching needs (d/dS of a distance between parameter gradients).
 import { Tensor, ones, zeros } from './tensor.js';
 import { add } from './ops/elementwise.js';
+import { reshape } from './ops/reduce.js';
 
 /** Given dL/d(output) and which inputs need a gradient, return dL/d(input) per input (null when not needed). */
 export type BackwardRule = (gradOutput: Tensor, needs: readonly boolean[]) => (Tensor | null)[];
@@ -146,7 +147,7 @@ export function grad(output: Tensor, inputs: readonly Tensor[], opts: GradOption
     }
     return inputs.map((x) => {
       const g = grads.get(x);
-      if (g) return g.shape.length === x.shape.length && g.shape.every((d, i) => d === x.shape[i]) ? g : g.view(x.shape);
+      if (g) return reshape(g, x.shape); // recorded, so a gradient that carries a graph keeps it
       if (!opts.allowUnused) throw new Error(`grad(): the output does not depend on input tensor #${x.id} [${x.shape.join(', ')}]`);
       return zeros(x.shape);
     });

@@ -50,7 +50,8 @@ export function sum(x: Tensor, axes?: number | readonly number[], keepDims = fal
   const ax = normalizeAxes(axes, x.rank, 'sum');
   const raw = reduceRaw(x, ax, 'sum');
   const y = keepDims ? viewNoGrad(raw, keptShape(x.shape, ax)) : raw;
-  return record('sum', y, [x], (g) => [broadcastTo(g.view(keptShape(x.shape, ax)), x.shape)]);
+  // reshape, not view: under createGraph g carries a graph that a view would cut.
+  return record('sum', y, [x], (g) => [broadcastTo(reshape(g, keptShape(x.shape, ax)), x.shape)]);
 }
 
 export function mean(x: Tensor, axes?: number | readonly number[], keepDims = false): Tensor {
@@ -68,7 +69,7 @@ export function max(x: Tensor, axes?: number | readonly number[], keepDims = fal
     const yk = y.view(keptShape(x.shape, ax));
     const mask = zipRaw(x, yk, 'select(0.0, 1.0, a == b)');
     const count = reduceRaw(mask, ax, 'sum').view(keptShape(x.shape, ax));
-    return [mul(mask, div(g.view(keptShape(x.shape, ax)), count))];
+    return [mul(mask, div(reshape(g, keptShape(x.shape, ax)), count))];
   });
 }
 
