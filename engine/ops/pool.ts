@@ -1,2 +1,89 @@
-// (being written)
-export {};
+// Average and max pooling (shaders/pool.wgsl). The backward of each is a pooling adjoint kernel recorded
+// as an op whose own backward is the forward gather again, so pooling is differentiable to any order.
+import { Tensor, empty, grid } from '../tensor.js';
+import { runtime } from '../runtime.js';
+import { record } from '../autodiff.js';
+import { fmt } from '../shape.js';
+
+interface PoolGeo {
+  n: number;
+  c: number;
+  h: number;
+  w: number;
+  ho: number;
+  wo: number;
+  k: number;
+  stride: number;
+  pad: number;
+}
+
+function geometry(op: string, shape: readonly number[], k: number, stride: number, pad: number): PoolGeo {
+  if (shape.length !== 4) throw new Error(`${op}: expected [N, C, H, W], got ${fmt(shape)}`);
+  if (![k, stride].every((v) => Number.isInteger(v) && v >= 1) || !Number.isInteger(pad) || pad < 0 || pad > k / 2) {
+    throw new Error(`${op}: need integer kernel >= 1, stride >= 1 and 0 <= padding <= kernel / 2 (got ${k}, ${stride}, ${pad})`);
+  }
+  const [n, c, h, w] = shape;
+  const ho = Math.floor((h + 2 * pad - k) / stride) + 1;
+  const wo = Math.floor((w + 2 * pad - k) / stride) + 1;
+  if (ho < 1 || wo < 1) throw new Error(`${op}: window ${k} does not fit ${fmt(shape)} with padding ${pad}`);
+  return { n, c, h, w, ho, wo, k, stride, pad };
+}
+
+type Mode = 'AVG_FWD' | 'AVG_ADJ' | 'MAX_FWD' | 'MAX_ADJ' | 'MAX_GATHER';
+const MODES: Record<Mode, Record<string, boolean>> = {
+  AVG_FWD: { MAX_FWD: false, USES_IDX: false, ADJOINT: false },
+  AVG_ADJ: { MAX_FWD: false, USES_IDX: false, ADJOINT: true },
+  MAX_FWD: { MAX_FWD: true, USES_IDX: false, ADJOINT: false },
+  MAX_ADJ: { MAX_FWD: false, USES_IDX: true, ADJOINT: true },
+  MAX_GATHER: { MAX_FWD: false, USES_IDX: true, ADJOINT: false },
+};
+
+function run(mode: Mode, g: PoolGeo, buffers: GPUBuffer[], outElements: number): void {
+  runtime().dispatcher.run({
+    shader: 'pool',
+    defines: MODES[mode],
+    buffers,
+    ints: [g.n * g.c, g.h, g.w, g.ho, g.wo, g.k, g.stride, g.pad],
+    workgroups: grid(outElements),
+  });
+}
+
+export function avgPool2d(x: Tensor, kernel: number, stride = kernel, padding = 0): Tensor {
+  const g = geometry('avgPool2d', x.shape, kernel, stride, padding);
+  const out = empty([g.n, g.c, g.ho, g.wo]);
+  run('AVG_FWD', g, [x.buffer, out.buffer], out.size);
+  return record('avgPool2d', out, [x], (gy) => [avgPool2dBackward(gy, g)]);
+}
+
+/** The adjoint of avgPool2d: spreads each output gradient evenly over its window. */
+function avgPool2dBackward(gy: Tensor, g: PoolGeo): Tensor {
+  const out = empty([g.n, g.c, g.h, g.w]);
+  run('AVG_ADJ', g, [gy.buffer, out.buffer], out.size);
+  return record('avgPool2dBackward', out, [gy], (u) => [avgPool2dWith(u, g)]);
+}
+
+function avgPool2dWith(x: Tensor, g: PoolGeo): Tensor {
+  return avgPool2d(x, g.k, g.stride, g.pad);
+}
+
+export function maxPool2d(x: Tensor, kernel: number, stride = kernel, padding = 0): Tensor {
+  const g = geometry('maxPool2d', x.shape, kernel, stride, padding);
+  const out = empty([g.n, g.c, g.ho, g.wo]);
+  const idx = empty([g.n, g.c, g.ho, g.wo], 'i32');
+  run('MAX_FWD', g, [x.buffer, out.buffer, idx.buffer], out.size);
+  return record('maxPool2d', out, [x], (gy) => [maxPool2dBackward(gy, idx, g)], [idx]);
+}
+
+/** Routes each output gradient to the input that was the window's maximum. */
+function maxPool2dBackward(gy: Tensor, idx: Tensor, g: PoolGeo): Tensor {
+  const out = empty([g.n, g.c, g.h, g.w]);
+  run('MAX_ADJ', g, [gy.buffer, idx.buffer, out.buffer], out.size);
+  return record('maxPool2dBackward', out, [gy], (u) => [maxPoolGather(u, idx, g)], [idx]);
+}
+
+/** Reads the input at each window's recorded maximum (the adjoint of maxPool2dBackward). */
+function maxPoolGather(x: Tensor, idx: Tensor, g: PoolGeo): Tensor {
+  const out = empty([g.n, g.c, g.ho, g.wo]);
+  run('MAX_GATHER', g, [x.buffer, idx.buffer, out.buffer], out.size);
+  return record('maxPoolGather', out, [x], (u) => [maxPool2dBackward(u, idx, g)], [idx]);
+}
