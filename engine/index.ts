@@ -6,3 +6,5 @@ export { registerShaderSources } from './shaders.js';
 export { DeviceLostError } from './dispatch.js';
 export { NO_ADAPTER_HELP } from './device.js';
 export * from './ops/index.js';
+export * from './nn/index.js';
+export * from './optim/index.js';

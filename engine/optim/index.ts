@@ -1,0 +1,1 @@
+export { SGD, Adam, cosineLR, stepLR, type SGDOptions, type AdamOptions } from './optimizers.js';
