@@ -93,4 +93,31 @@ export const autodiffCases: TestCase[] = [
       x.dispose();
     },
   },
+  {
+    name: 'second order through relu: d/dx |dL/dw|^2 with L = sum(relu(x * w) * v), against finite differences',
+    run: async () => {
+      const rng = makeRng(12);
+      const n = 9;
+      const xv = randomArray(n, rng), wv = randomArray(n, rng), vv = randomArray(n, rng);
+      const x = E.requireGrad(E.tensor(Float32Array.from(xv)));
+      const w = E.requireGrad(E.tensor(Float32Array.from(wv)));
+      const v = E.tensor(Float32Array.from(vv));
+      const dx = E.tidy(() => {
+        const [gw] = E.grad(E.sum(E.mul(E.relu(E.mul(x, w)), v)), [w], { createGraph: true });
+        return E.grad(E.sum(E.square(gw)), [x])[0];
+      });
+      // dL/dw_i = v_i x_i [x_i w_i > 0]; f(x) = sum of its squares, differentiated numerically.
+      const f = (xs: Float64Array) => xs.reduce((s, xi, i) => s + (xi * wv[i] > 0 ? (vv[i] * xi) ** 2 : 0), 0);
+      const ref = xv.map((_, i) => {
+        const a = Float64Array.from(xv), b = Float64Array.from(xv);
+        a[i] += 1e-6;
+        b[i] -= 1e-6;
+        return (f(a) - f(b)) / 2e-6;
+      });
+      const got = await dx.data();
+      expectClose(got, ref, tol, 'second-order relu gradient');
+      [x, w, v, dx].forEach((t) => t.dispose());
+      return { dx: Array.from(got) };
+    },
+  },
 ];
