@@ -1,10 +1,12 @@
-// Group normalisation (instance norm = one group per channel), one workgroup per (image, group): the
-// group's channels x H x W values are contiguous in NCHW.
+// Group normalisation (instance norm = one group per channel). The group's channels x H x W values are
+// contiguous in NCHW. Two layouts: one 256-invocation workgroup per (image, group) with tree reductions,
+// or SERIAL, one invocation per group with plain loops; on CPU adapters (lavapipe) barriers cost more
+// than the parallelism they buy, so SERIAL is several times faster there.
 //   FORWARD:  y = (x - mean) * rstd * weight[c] + bias[c]; also writes (mean, rstd) per group
 //   BACKWARD: given g = dL/dy and the saved stats, dx = rstd * (gw - mean(gw) - xhat * mean(gw * xhat))
 //             with gw = g * weight[c]; also writes per-(image, channel) sums of g * xhat and of g, which
 //             summed over images are dL/dweight and dL/dbias.
-struct Params { groups: u32, chans: u32, plane: u32, affine: u32, eps: f32 }
+struct Params { groups: u32, chans: u32, plane: u32, affine: u32, count: u32, eps: f32 }
 @group(0) @binding(0) var<uniform> p: Params;
 @group(0) @binding(1) var<storage, read> X: array<f32>;
 @group(0) @binding(2) var<storage, read> weight: array<f32>;
@@ -20,6 +22,12 @@ struct Params { groups: u32, chans: u32, plane: u32, affine: u32, eps: f32 }
 @group(0) @binding(5) var<storage, read_write> stats: array<f32>; // [N * groups, 2]: mean, rstd
 #endif
 
+#if ${SERIAL}
+const LANES = 1u;
+// One invocation owns a whole group: a "reduction" is just its running sum.
+fn reduce2(lid: u32, v: vec2f) -> vec2f { return v; }
+#else
+const LANES = 256u;
 var<workgroup> red: array<vec2f, 256>;
 
 fn reduce2(lid: u32, v: vec2f) -> vec2f {
@@ -33,13 +41,21 @@ fn reduce2(lid: u32, v: vec2f) -> vec2f {
   workgroupBarrier();
   return r;
 }
+#endif
 
 fn scale(c: u32) -> f32 { return select(1.0, weight[c], p.affine != 0u); }
 fn shift(c: u32) -> f32 { return select(0.0, bias[c], p.affine != 0u); }
 
-@compute @workgroup_size(256)
-fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_index) lid: u32) {
+@compute @workgroup_size(${WG})
+fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_index) lidx: u32, @builtin(global_invocation_id) gid: vec3u) {
+#if ${SERIAL}
+  let group = gid.x + gid.y * 65535u * ${WG}u;
+  let lid = 0u;
+  if (group >= p.count) { return; }
+#else
   let group = wid.x + wid.y * 65535u;       // image * groups + g
+  let lid = lidx;
+#endif
   let cpg = p.chans / p.groups;             // channels per group
   let count = cpg * p.plane;
   let base = group * count;
@@ -49,42 +65,47 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_index) lid:
   _ = bias[0]; // keeps one binding layout for both directions
   let mean = stats[2u * group];
   let rstd = stats[2u * group + 1u];
-  var acc = vec2f(0.0);
-  for (var i = lid; i < count; i += 256u) {
-    let c = c0 + i / p.plane;
-    let gw = G[base + i] * scale(c);
-    acc += vec2f(gw, gw * (X[base + i] - mean) * rstd);
-  }
-  let m = reduce2(lid, acc) / n;
-  for (var i = lid; i < count; i += 256u) {
-    let c = c0 + i / p.plane;
-    let xhat = (X[base + i] - mean) * rstd;
-    DX[base + i] = rstd * (G[base + i] * scale(c) - m.x - xhat * m.y);
-  }
-  // Per-channel sums for the affine parameters' gradients.
   let image = group / p.groups;
+  // Pass 1, per channel: sum(g * xhat) and sum(g) are the affine parameters' gradients (per image) and,
+  // weighted by the channel's scale, the two group means the input gradient needs.
+  var m = vec2f(0.0);
   for (var cc = 0u; cc < cpg; cc++) {
     var s = vec2f(0.0);
-    for (var i = lid; i < p.plane; i += 256u) {
+    for (var i = lid; i < p.plane; i += LANES) {
       let j = base + cc * p.plane + i;
       s += vec2f(G[j] * (X[j] - mean) * rstd, G[j]);
     }
     let t = reduce2(lid, s);
+    m += scale(c0 + cc) * vec2f(t.y, t.x);
     if (lid == 0u) {
       sumGX[image * p.chans + c0 + cc] = t.x;
       sumG[image * p.chans + c0 + cc] = t.y;
     }
   }
+  m = m / n;
+  // Pass 2: the input gradient.
+  for (var cc = 0u; cc < cpg; cc++) {
+    let sc = scale(c0 + cc);
+    for (var i = lid; i < p.plane; i += LANES) {
+      let j = base + cc * p.plane + i;
+      let xhat = (X[j] - mean) * rstd;
+      DX[j] = rstd * (G[j] * sc - m.x - xhat * m.y);
+    }
+  }
 #else
   var acc = vec2f(0.0);
-  for (var i = lid; i < count; i += 256u) { acc.x += X[base + i]; }
+  for (var i = lid; i < count; i += LANES) { acc.x += X[base + i]; }
   let mean = reduce2(lid, acc).x / n;
   acc = vec2f(0.0);
-  for (var i = lid; i < count; i += 256u) { let d = X[base + i] - mean; acc.x += d * d; }
+  for (var i = lid; i < count; i += LANES) { let d = X[base + i] - mean; acc.x += d * d; }
   let rstd = inverseSqrt(reduce2(lid, acc).x / n + p.eps);
-  for (var i = lid; i < count; i += 256u) {
-    let c = c0 + i / p.plane;
-    Y[base + i] = (X[base + i] - mean) * rstd * scale(c) + shift(c);
+  for (var cc = 0u; cc < cpg; cc++) {
+    let a = rstd * scale(c0 + cc);
+    let b = shift(c0 + cc) - mean * a;
+    for (var i = lid; i < p.plane; i += LANES) {
+      let j = base + cc * p.plane + i;
+      Y[j] = X[j] * a + b;
+    }
   }
   if (lid == 0u) {
     stats[2u * group] = mean;

@@ -9,6 +9,17 @@ import { fmt } from '../shape.js';
 import { add, mul, powScalar, addScalar, square, sub } from './elementwise.js';
 import { mean, reshape, sum } from './reduce.js';
 
+const SERIAL_FWD = { BACKWARD: false, SERIAL: true, WG: 64 };
+const SERIAL_BWD = { BACKWARD: true, SERIAL: true, WG: 64 };
+const TREE_FWD = { BACKWARD: false, SERIAL: false, WG: 256 };
+const TREE_BWD = { BACKWARD: true, SERIAL: false, WG: 256 };
+
+/** Serial per-group loops on CPU adapters, where workgroup barriers are expensive; trees elsewhere. */
+function useSerialNorm(): boolean {
+  const a = runtime().info.adapterInfo;
+  return /llvmpipe|lavapipe|swiftshader|software/i.test(`${a.description} ${a.device} ${a.vendor} ${a.architecture}`);
+}
+
 function check(op: string, x: Tensor, groups: number, weight?: Tensor, bias?: Tensor): void {
   if (x.rank !== 4) throw new Error(`${op}: expected [N, C, H, W], got ${fmt(x.shape)}`);
   const c = x.shape[1];
@@ -36,13 +47,16 @@ export function groupNorm(x: Tensor, groups: number, weight?: Tensor, bias?: Ten
   const stats = empty([n * groups, 2]);
   const affine = weight && bias ? 1 : 0;
   const rt = runtime();
-  const wgs: [number, number] = [Math.min(n * groups, 65535), Math.ceil((n * groups) / 65535)];
+  const count = n * groups;
+  const serial = useSerialNorm();
+  const defs = (backward: boolean) => (serial ? (backward ? SERIAL_BWD : SERIAL_FWD) : backward ? TREE_BWD : TREE_FWD);
+  const wgs: [number, number] = serial ? [Math.min(Math.ceil(count / 64), 65535), Math.ceil(count / 64 / 65535)] : [Math.min(count, 65535), Math.ceil(count / 65535)];
   rt.dispatcher.run({
     shader: 'norm',
-    defines: { BACKWARD: false },
+    defines: defs(false),
     // Without affine parameters x stands in for the unused weight/bias bindings.
     buffers: [x.buffer, (weight ?? x).buffer, (bias ?? x).buffer, y.buffer, stats.buffer],
-    ints: [groups, c, h * w, affine],
+    ints: [groups, c, h * w, affine, count],
     floats: [eps],
     workgroups: wgs,
   });
@@ -63,9 +77,9 @@ export function groupNorm(x: Tensor, groups: number, weight?: Tensor, bias?: Ten
       const sumG = empty([n, c]);
       rt.dispatcher.run({
         shader: 'norm',
-        defines: { BACKWARD: true },
+        defines: defs(true),
         buffers: [x.buffer, (weight ?? x).buffer, (bias ?? x).buffer, g.buffer, stats.buffer, dx.buffer, sumGX.buffer, sumG.buffer],
-        ints: [groups, c, h * w, affine],
+        ints: [groups, c, h * w, affine, count],
         floats: [eps],
         workgroups: wgs,
       });
