@@ -26,7 +26,7 @@ function reduceRaw(x: Tensor, axes: number[], kind: keyof typeof KINDS): Tensor 
   const nRed = axes.reduce((n, a) => n * x.shape[a], 1);
   if (out.size === 0) return out;
   if (nRed === 0 && kind === 'max') throw new Error(`max: cannot reduce over an empty axis of ${fmt(x.shape)}`);
-  const serial = nRed <= SERIAL_MAX || out.size >= 65536;
+  const serial = nRed <= SERIAL_MAX || out.size >= 1024;
   runtime().dispatcher.run({
     shader: 'reduce',
     defines: serial ? VARIANTS[kind].serial : VARIANTS[kind].tree,
@@ -46,9 +46,23 @@ function keptShape(shape: readonly number[], axes: number[]): number[] {
   return shape.map((d, i) => (axes.includes(i) ? 1 : d));
 }
 
+/**
+ * Sum over axes that are not one trailing block (e.g. [0, 2, 3] of NCHW, a bias gradient) in two
+ * stages: the contiguous trailing axes first (many outputs, serial loops), then the rest (short).
+ */
+function sumRaw(x: Tensor, ax: number[]): Tensor {
+  const trailing: number[] = [];
+  for (let a = x.rank - 1; a >= 0 && ax.includes(a); a--) trailing.unshift(a);
+  if (trailing.length === 0 || trailing.length === ax.length) return reduceRaw(x, ax, 'sum');
+  const partial = reduceRaw(x, trailing, 'sum');
+  const rest = reduceRaw(partial, ax.filter((a) => !trailing.includes(a)), 'sum');
+  partial.dispose();
+  return rest;
+}
+
 export function sum(x: Tensor, axes?: number | readonly number[], keepDims = false): Tensor {
   const ax = normalizeAxes(axes, x.rank, 'sum');
-  const raw = reduceRaw(x, ax, 'sum');
+  const raw = sumRaw(x, ax);
   const y = keepDims ? viewNoGrad(raw, keptShape(x.shape, ax)) : raw;
   // reshape, not view: under createGraph g carries a graph that a view would cut.
   return record('sum', y, [x], (g) => [broadcastTo(reshape(g, keptShape(x.shape, ax)), x.shape)]);
