@@ -21,30 +21,7 @@ struct Params { planes: u32, h: u32, w: u32, ho: u32, wo: u32, k: i32, stride: i
 @compute @workgroup_size(256)
 fn main(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
   let i = gid.x + gid.y * nwg.x * 256u;
-#if ${TILED}
-  // Non-overlapping windows (kernel == stride, no padding): each input pixel has at most one window.
 #if ${ADJOINT}
-  if (i >= p.planes * p.h * p.w) { return; }
-  let plane = i / (p.h * p.w);
-  let iy = (i / p.w) % p.h;
-  let ix = i % p.w;
-  let oy = iy / u32(p.k);
-  let ox = ix / u32(p.k);
-  out[i] = select(0.0, src[(plane * p.ho + oy) * p.wo + ox], oy < p.ho && ox < p.wo) / f32(p.k * p.k);
-#else
-  if (i >= p.planes * p.ho * p.wo) { return; }
-  let plane = i / (p.ho * p.wo);
-  let oy = (i / p.wo) % p.ho;
-  let ox = i % p.wo;
-  let k = u32(p.k);
-  var acc = 0.0;
-  for (var dy = 0u; dy < k; dy++) {
-    let row = (plane * p.h + oy * k + dy) * p.w + ox * k;
-    for (var dx = 0u; dx < k; dx++) { acc += src[row + dx]; }
-  }
-  out[i] = acc / f32(p.k * p.k);
-#endif
-#elif ${ADJOINT}
   // One invocation per input pixel.
   if (i >= p.planes * p.h * p.w) { return; }
   let plane = i / (p.h * p.w);

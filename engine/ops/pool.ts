@@ -31,22 +31,32 @@ function geometry(op: string, shape: readonly number[], k: number, stride: numbe
 
 type Mode = 'AVG_FWD' | 'AVG_ADJ' | 'MAX_FWD' | 'MAX_ADJ' | 'MAX_GATHER';
 const MODES: Record<Mode, Record<string, boolean>> = {
-  AVG_FWD: { MAX_FWD: false, USES_IDX: false, ADJOINT: false, TILED: false },
-  AVG_ADJ: { MAX_FWD: false, USES_IDX: false, ADJOINT: true, TILED: false },
-  MAX_FWD: { MAX_FWD: true, USES_IDX: false, ADJOINT: false, TILED: false },
-  MAX_ADJ: { MAX_FWD: false, USES_IDX: true, ADJOINT: true, TILED: false },
-  MAX_GATHER: { MAX_FWD: false, USES_IDX: true, ADJOINT: false, TILED: false },
+  AVG_FWD: { MAX_FWD: false, USES_IDX: false, ADJOINT: false },
+  AVG_ADJ: { MAX_FWD: false, USES_IDX: false, ADJOINT: true },
+  MAX_FWD: { MAX_FWD: true, USES_IDX: false, ADJOINT: false },
+  MAX_ADJ: { MAX_FWD: false, USES_IDX: true, ADJOINT: true },
+  MAX_GATHER: { MAX_FWD: false, USES_IDX: true, ADJOINT: false },
 };
-/** Average pooling with kernel == stride and no padding (non-overlapping windows) has a direct index. */
-const TILED_AVG: Partial<Record<Mode, Record<string, boolean>>> = {
-  AVG_FWD: { ...MODES.AVG_FWD, TILED: true },
-  AVG_ADJ: { ...MODES.AVG_ADJ, TILED: true },
-};
+const TILED_FWD = { ADJOINT: false };
+const TILED_ADJ = { ADJOINT: true };
 
 function run(mode: Mode, g: PoolGeo, buffers: GPUBuffer[], outElements: number): void {
+  const planes = g.n * g.c;
+  if ((mode === 'AVG_FWD' || mode === 'AVG_ADJ') && g.k === g.stride && g.pad === 0 && planes <= 65535) {
+    // Non-overlapping windows (ConvNet's 2x2 pooling): a division-free kernel on a 3-D grid.
+    const [w, h] = mode === 'AVG_FWD' ? [g.wo, g.ho] : [g.w, g.h];
+    runtime().dispatcher.run({
+      shader: 'avgpool_tiled',
+      defines: mode === 'AVG_FWD' ? TILED_FWD : TILED_ADJ,
+      buffers,
+      ints: [g.h, g.w, g.ho, g.wo, g.k],
+      workgroups: [Math.ceil(w / 16), Math.ceil(h / 4), planes],
+    });
+    return;
+  }
   runtime().dispatcher.run({
     shader: 'pool',
-    defines: (g.k === g.stride && g.pad === 0 && TILED_AVG[mode]) || MODES[mode],
+    defines: MODES[mode],
     buffers,
     ints: [g.n * g.c, g.h, g.w, g.ho, g.wo, g.k, g.stride, g.pad],
     workgroups: grid(outElements),
