@@ -15,8 +15,13 @@ fn main(@builtin(global_invocation_id) gid: vec3u) {
   let y = gid.y;
   if (x >= p.w || y >= p.h) { return; }
   // The one window containing (y, x), if the input size is not a multiple of k it may be none.
+#if ${K2}
+  let oy = y >> 1u;
+  let ox = x >> 1u;
+#else
   let oy = y / p.k;
   let ox = x / p.k;
+#endif
   out[(plane * p.h + y) * p.w + x] = select(0.0, src[(plane * p.ho + oy) * p.wo + ox] * scale, oy < p.ho && ox < p.wo);
 #else
   let ox = gid.x;

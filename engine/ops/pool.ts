@@ -37,8 +37,9 @@ const MODES: Record<Mode, Record<string, boolean>> = {
   MAX_ADJ: { MAX_FWD: false, USES_IDX: true, ADJOINT: true },
   MAX_GATHER: { MAX_FWD: false, USES_IDX: true, ADJOINT: false },
 };
-const TILED_FWD = { ADJOINT: false };
-const TILED_ADJ = { ADJOINT: true };
+const TILED_FWD = { ADJOINT: false, K2: false };
+const TILED_ADJ = { ADJOINT: true, K2: false };
+const TILED_ADJ_K2 = { ADJOINT: true, K2: true };
 
 function run(mode: Mode, g: PoolGeo, buffers: GPUBuffer[], outElements: number): void {
   const planes = g.n * g.c;
@@ -47,7 +48,7 @@ function run(mode: Mode, g: PoolGeo, buffers: GPUBuffer[], outElements: number):
     const [w, h] = mode === 'AVG_FWD' ? [g.wo, g.ho] : [g.w, g.h];
     runtime().dispatcher.run({
       shader: 'avgpool_tiled',
-      defines: mode === 'AVG_FWD' ? TILED_FWD : TILED_ADJ,
+      defines: mode === 'AVG_FWD' ? TILED_FWD : g.k === 2 ? TILED_ADJ_K2 : TILED_ADJ,
       buffers,
       ints: [g.h, g.w, g.ho, g.wo, g.k],
       workgroups: [Math.ceil(w / 16), Math.ceil(h / 4), planes],
