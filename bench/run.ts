@@ -1,0 +1,49 @@
+// npm run bench [-- --filter REGEX --repeat N --json PATH --no-profile]
+// Prints a Markdown table and writes JSON (results/bench-<time>.json unless --json is given).
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+import * as E from '../engine/index.js';
+import { measure, markdownTable, type Measurement } from './harness.js';
+import { allWorkloads } from './workloads.js';
+
+function parseArgs(argv: string[]) {
+  const opts = { filter: '', repeat: 5, json: '', profile: true };
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    const next = () => {
+      const v = argv[++i];
+      if (v === undefined) throw new Error(`${a} needs a value`);
+      return v;
+    };
+    if (a === '--filter') opts.filter = next();
+    else if (a === '--repeat') opts.repeat = Math.max(1, Number.parseInt(next(), 10));
+    else if (a === '--json') opts.json = next();
+    else if (a === '--no-profile') opts.profile = false;
+    else if (a === '--help' || a === '-h') {
+      console.log('usage: npm run bench -- [--filter REGEX] [--repeat N] [--json PATH] [--no-profile]');
+      process.exit(0);
+    } else throw new Error(`unknown option ${a} (try --help)`);
+  }
+  return opts;
+}
+
+const opts = parseArgs(process.argv.slice(2));
+// Unquantised timestamps, so short kernels are not rounded to Dawn's default grid.
+const rt = await E.initEngine({ dawnFlags: ['disable-dawn-features=timestamp_quantization'] });
+const adapter = rt.info.adapterInfo;
+console.log(`adapter: ${adapter.description || adapter.device} (${adapter.vendor} ${adapter.architecture}); timestamp-query: ${rt.info.features.has('timestamp-query')}`);
+
+const filter = new RegExp(opts.filter, 'i');
+const rows: Measurement[] = [];
+for (const w of allWorkloads().filter((w) => filter.test(w.name))) {
+  process.stderr.write(`running ${w.name} ...\n`);
+  rows.push(await measure(w, opts));
+  E.runtime().pool.trim();
+}
+console.log(markdownTable(rows));
+
+const out = opts.json || `results/bench-${new Date().toISOString().replace(/[:.]/g, '-')}.json`;
+mkdirSync(dirname(out), { recursive: true });
+writeFileSync(out, JSON.stringify({ adapter, date: new Date().toISOString(), repeat: opts.repeat, node: process.version, results: rows }, null, 2));
+console.log(`wrote ${out}`);
+process.exit(0);
