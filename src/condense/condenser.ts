@@ -1,0 +1,246 @@
+// The condensation loop (batch-based gradient matching, as in IDC):
+//   every outer iteration: a freshly initialised ConvNet
+//     every inner step:
+//       every class: a real batch and up to synBatch decoded images of the class, one shared augmentation,
+//         the distance between the weight gradients of the cross-entropy on each, back-propagated (second
+//         order) into the HMN's memories, extractors and decoder (accumulated over classes)
+//       one Adam step on the HMN; then netSteps SGD steps of the network on real data
+// All randomness of iteration t comes from Random(seed, stream, counter) with streams derived from t, so a
+// run resumed at an iteration boundary draws exactly what an uninterrupted run would.
+import * as E from '../../engine/index.js';
+import type { Hmn } from '../hmn/model.js';
+import { applyAugment, sampleAugment, type Augmentation } from './augment.js';
+import { matchingDistance, type Distance } from './matching.js';
+
+/** What the condenser needs of a dataset (the loaders' ImageDataset satisfies it). */
+export interface LabelledImages {
+  images: Uint8Array; // N x C x H x W, 0..255
+  labels: Int32Array;
+  count: number;
+  channels: number;
+  height: number;
+  width: number;
+  classes: number;
+}
+
+export interface CondenseHyper {
+  iterations: number;
+  innerSteps: number;
+  netSteps: number;
+  realBatch: number;
+  synBatch: number;
+  netWidth: number;
+  netDepth: number;
+  netLr: number;
+  netMomentum: number;
+  netWeightDecay: number;
+  hmnLr: number;
+  distance: Distance;
+  augment: Augmentation[];
+}
+
+export const DEFAULT_HYPER: CondenseHyper = {
+  iterations: 1000,
+  innerSteps: 10,
+  netSteps: 1,
+  realBatch: 64,
+  synBatch: 128,
+  netWidth: 128,
+  netDepth: 3,
+  netLr: 0.01,
+  netMomentum: 0.9,
+  netWeightDecay: 5e-4,
+  hmnLr: 0.01,
+  distance: 'mse',
+  augment: ['color', 'crop', 'cutout'],
+};
+
+const STREAM = { network: 1, sample: 2, augment: 3, train: 4 } as const;
+
+/** Per-channel mean and std of the training images (in [0, 1] units), for input normalisation. */
+export function channelStats(d: LabelledImages): { mean: number[]; std: number[] } {
+  const plane = d.height * d.width;
+  const mean: number[] = [];
+  const std: number[] = [];
+  for (let c = 0; c < d.channels; c++) {
+    let s = 0;
+    let s2 = 0;
+    for (let n = 0; n < d.count; n++) {
+      const base = (n * d.channels + c) * plane;
+      for (let i = 0; i < plane; i++) {
+        const v = d.images[base + i] / 255;
+        s += v;
+        s2 += v * v;
+      }
+    }
+    const m = s / (d.count * plane);
+    mean.push(m);
+    std.push(Math.sqrt(Math.max(s2 / (d.count * plane) - m * m, 1e-12)));
+  }
+  return { mean, std };
+}
+
+export interface IterationResult {
+  iteration: number;
+  loss: number;
+}
+
+export class Condenser {
+  iteration = 0;
+  readonly lossCurve: number[] = [];
+  readonly hmnOpt: E.Adam;
+  private byClass: number[][];
+  private norm: { mean: number[]; std: number[] };
+  private meanT: E.Tensor;
+  private invStdT: E.Tensor;
+
+  constructor(
+    readonly hmn: Hmn,
+    readonly data: LabelledImages,
+    readonly hyper: CondenseHyper,
+    readonly seed: number,
+  ) {
+    const { image, classes } = hmn.config;
+    if (data.channels !== image.channels || data.height !== image.height || data.width !== image.width || data.classes !== classes) {
+      throw new Error(
+        `the dataset (${data.classes} classes of ${data.channels}x${data.height}x${data.width}) does not match the HMN (${classes} classes of ${image.channels}x${image.height}x${image.width})`,
+      );
+    }
+    this.byClass = Array.from({ length: classes }, () => [] as number[]);
+    data.labels.forEach((y, i) => this.byClass[y].push(i));
+    const empty = this.byClass.findIndex((l) => l.length === 0);
+    if (empty >= 0) throw new Error(`class ${empty} has no training images`);
+    this.norm = channelStats(data);
+    const shape = [1, image.channels, 1, 1];
+    this.meanT = E.keep(E.tensor(Float32Array.from(this.norm.mean), shape));
+    this.invStdT = E.keep(E.tensor(Float32Array.from(this.norm.std, (s) => 1 / s), shape));
+    this.hmnOpt = new E.Adam(hmn.parameters(), { lr: hyper.hmnLr });
+  }
+
+  /** Normalised real images for the given dataset indices. */
+  private realBatch(indices: ArrayLike<number>): E.Tensor {
+    const { channels: c, height: h, width: w } = this.data;
+    const per = c * h * w;
+    const out = new Float32Array(indices.length * per);
+    for (let k = 0; k < indices.length; k++) {
+      const src = indices[k] * per;
+      for (let i = 0; i < per; i++) {
+        const ch = Math.floor(i / (h * w));
+        out[k * per + i] = (this.data.images[src + i] / 255 - this.norm.mean[ch]) / this.norm.std[ch];
+      }
+    }
+    return E.tensor(out, [indices.length, c, h, w]);
+  }
+
+  private normalise(x: E.Tensor): E.Tensor {
+    return E.mul(E.sub(x, this.meanT), this.invStdT);
+  }
+
+  private pick(rng: E.Random, from: readonly number[], k: number): number[] {
+    if (from.length <= k) return [...from];
+    const perm = rng.permutation(from.length);
+    return Array.from(perm.subarray(0, k), (i) => from[i]);
+  }
+
+  /** One outer iteration; returns the mean matching distance over its inner steps and classes. */
+  async step(): Promise<IterationResult> {
+    const h = this.hyper;
+    const t = this.iteration;
+    const stream = (s: number) => t * 16 + s;
+    const { classes, image } = this.hmn.config;
+    const net = new E.ConvNet({ inChannels: image.channels, classes, width: h.netWidth, depth: h.netDepth, imageSize: image.height, seed: this.seed * 1_000_003 + t });
+    const netOpt = new E.SGD(net.parameters(), { lr: h.netLr, momentum: h.netMomentum, weightDecay: h.netWeightDecay });
+    const sampleRng = new E.Random(this.seed, stream(STREAM.sample));
+    const augRng = new E.Random(this.seed, stream(STREAM.augment));
+    const trainRng = new E.Random(this.seed, stream(STREAM.train));
+    const losses: E.Tensor[] = [];
+    try {
+      for (let inner = 0; inner < h.innerSteps; inner++) {
+        this.hmnOpt.zeroGrad();
+        for (let c = 0; c < classes; c++) {
+          const real = this.pick(sampleRng, this.byClass[c], h.realBatch);
+          const rows = this.pick(sampleRng, this.hmn.rowsOfClass(c), h.synBatch);
+          const aug = sampleAugment(augRng, Math.max(real.length, rows.length), image.height, image.width);
+          const loss = E.tidy(() => {
+            const params = net.parameters();
+            const xr = applyAugment(this.realBatch(real), h.augment, aug);
+            const xs = applyAugment(this.normalise(this.hmn.decode(rows)), h.augment, aug);
+            const yr = E.tensor(new Int32Array(real.length).fill(c), [real.length], 'i32');
+            const ys = E.tensor(new Int32Array(rows.length).fill(c), [rows.length], 'i32');
+            const gReal = E.grad(E.crossEntropy(net.forward(xr), yr), params);
+            const gSyn = E.grad(E.crossEntropy(net.forward(xs), ys), params, { createGraph: true });
+            const d = matchingDistance(gReal, gSyn, params, h.distance);
+            E.backward(d); // accumulates into the HMN parameters' .grad
+            return E.noGrad(() => E.mulScalar(d, 1));
+          });
+          losses.push(E.keep(loss));
+        }
+        this.hmnOpt.step();
+        if (inner < h.innerSteps - 1) this.trainNetwork(net, netOpt, trainRng);
+      }
+      let total = 0;
+      for (const l of losses) total += await l.item();
+      const loss = total / losses.length;
+      if (!Number.isFinite(loss)) throw new Error(`the matching loss became ${loss} at iteration ${t}; lower --hmn-lr or check the data`);
+      this.lossCurve.push(loss);
+      this.iteration++;
+      return { iteration: t, loss };
+    } finally {
+      this.hmnOpt.zeroGrad();
+      losses.forEach((l) => l.dispose());
+      netOpt.dispose();
+      net.dispose();
+    }
+  }
+
+  /**
+   * The matching distance on fixed networks and fixed batches (no update): comparable across iterations,
+   * unlike the training loss, which uses a new random network each time.
+   */
+  async evaluate(netSeeds: number[], sampleSeed = 12345): Promise<number> {
+    const h = this.hyper;
+    const { classes, image } = this.hmn.config;
+    let total = 0;
+    let count = 0;
+    for (const netSeed of netSeeds) {
+      const net = new E.ConvNet({ inChannels: image.channels, classes, width: h.netWidth, depth: h.netDepth, imageSize: image.height, seed: netSeed });
+      const rng = new E.Random(sampleSeed, netSeed);
+      for (let c = 0; c < classes; c++) {
+        const real = this.pick(rng, this.byClass[c], h.realBatch);
+        const rows = this.pick(rng, this.hmn.rowsOfClass(c), h.synBatch);
+        const d = E.tidy(() => {
+          const params = net.parameters();
+          const label = (n: number) => E.tensor(new Int32Array(n).fill(c), [n], 'i32');
+          const gReal = E.grad(E.crossEntropy(net.forward(this.realBatch(real)), label(real.length)), params);
+          const gSyn = E.grad(E.crossEntropy(net.forward(this.normalise(this.hmn.decode(rows))), label(rows.length)), params);
+          return E.noGrad(() => matchingDistance(gReal, gSyn, params, h.distance));
+        });
+        total += await d.item();
+        d.dispose();
+        count++;
+      }
+      net.dispose();
+    }
+    return total / count;
+  }
+
+  /** A few SGD steps of the matching network on real images of all classes, as IDC does between updates. */
+  private trainNetwork(net: E.ConvNet, opt: E.SGD, rng: E.Random): void {
+    for (let s = 0; s < this.hyper.netSteps; s++) {
+      const idx = rng.integers(this.hyper.realBatch, 0, this.data.count);
+      E.tidy(() => {
+        opt.zeroGrad();
+        const y = E.tensor(Int32Array.from(idx, (i) => this.data.labels[i]), [idx.length], 'i32');
+        E.backward(E.crossEntropy(net.forward(this.realBatch(idx)), y));
+        opt.step();
+      });
+      opt.zeroGrad();
+    }
+  }
+
+  dispose(): void {
+    this.hmnOpt.dispose();
+    this.meanT.dispose();
+    this.invStdT.dispose();
+  }
+}
