@@ -1,11 +1,24 @@
-// 2-D convolution (NCHW, groups 1, dilation 1) with dedicated implicit-GEMM kernels for the forward pass,
-// backward-data and backward-weight (shaders/conv.wgsl). The three are bilinear maps and each one's
-// gradients are the other two, so every rule below is made of these same recorded ops and convolutions
-// can be differentiated to any order (gradient matching needs the second).
-import { Tensor, empty } from '../tensor.js';
+// 2-D convolution (NCHW, groups 1, dilation 1): the forward pass, backward-data and backward-weight as
+// ops of their own. The three are bilinear and each one's gradients are the other two, so every backward
+// rule below is made of these same recorded ops and convolutions differentiate to any order (gradient
+// matching needs the second).
+//
+// Kernels. Large problems run as implicit GEMMs over packed operands (shaders/conv_pack.wgsl puts the
+// reduced channel axis innermost in vec4 blocks): shaders/conv_gemm.wgsl for the forward pass and
+// backward-data, shaders/conv_wgrad.wgsl (split-K, partial slices summed afterwards) for backward-weight.
+// Tiny problems run shaders/conv_direct.wgsl, one invocation per output element, which is also the
+// reference the tiled kernels are checked against (convKernels.mode forces one or the other).
+//
+// Why this shape (measured on lavapipe, Mesa 25 / LLVM 15, 8-lane SIMD): every storage load whose
+// address differs between lanes is a per-lane scalar loop there (~10 instructions per element), so loads
+// per multiply-add decide the speed. Packing makes one vec4 load cover four reduction steps; rows shared
+// by a workgroup are loaded once per eight lanes and spread with subgroupBroadcast; tap loops sit outside
+// the channel loop so masks and offsets are computed once per tap. On GPUs the same choices are harmless.
+import { Tensor, empty, grid } from '../tensor.js';
 import { runtime } from '../runtime.js';
 import { noGrad, record } from '../autodiff.js';
 import { fmt } from '../shape.js';
+import type { Defines } from '../shaders.js';
 import { add } from './elementwise.js';
 import { sum, reshape } from './reduce.js';
 
@@ -13,6 +26,16 @@ export interface ConvOptions {
   stride?: number;
   padding?: number;
 }
+
+export interface ConvTransposeOptions extends ConvOptions {
+  outputPadding?: number;
+}
+
+/** Kernel choice: 'auto' picks by size; tests force 'direct' or 'tiled' to cover both. */
+export const convKernels: { mode: 'auto' | 'direct' | 'tiled' } = { mode: 'auto' };
+
+/** Below this many multiply-adds the direct kernel beats packing + tiles. */
+const DIRECT_MAX_MACS = 1 << 20;
 
 interface Geometry {
   batch: number;
@@ -28,185 +51,346 @@ interface Geometry {
   pad: number;
 }
 
-type Mode = 'forward' | 'backwardData' | 'backwardWeight';
-
-// Same tile as matmul (see engine/ops/matmul.ts for the measurements behind it); 4 rows per invocation
-// when there are only a few rows (the 3 input channels of a first layer's backward-data).
-const TN = 8;
-const WG_X = 8;
-const WG_Y = 8;
-
 function geometry(op: string, input: readonly number[], weight: readonly number[], opts: ConvOptions): Geometry {
   const stride = opts.stride ?? 1;
   const pad = opts.padding ?? 0;
-  if (input.length !== 4 || weight.length !== 4) throw new Error(`${op}: expected input [N, C, H, W] and weight [O, C, kh, kw], got ${fmt(input)} and ${fmt(weight)}`);
-  if (!Number.isInteger(stride) || stride < 1 || !Number.isInteger(pad) || pad < 0) throw new Error(`${op}: stride must be >= 1 and padding >= 0 (integers), got ${stride}, ${pad}`);
+  if (input.length !== 4 || weight.length !== 4) {
+    throw new Error(`${op}: expected input [N, C, H, W] and weight [O, C, kh, kw], got ${fmt(input)} and ${fmt(weight)}`);
+  }
+  if (!Number.isInteger(stride) || stride < 1 || !Number.isInteger(pad) || pad < 0) {
+    throw new Error(`${op}: stride must be an integer >= 1 and padding an integer >= 0, got ${stride} and ${pad}`);
+  }
   const [batch, cin, h, w] = input;
   const [cout, wc, kh, kw] = weight;
   if (wc !== cin) throw new Error(`${op}: input ${fmt(input)} has ${cin} channels but weight ${fmt(weight)} expects ${wc}`);
   const ho = Math.floor((h + 2 * pad - kh) / stride) + 1;
   const wo = Math.floor((w + 2 * pad - kw) / stride) + 1;
-  if (ho < 1 || wo < 1) throw new Error(`${op}: kernel ${kh}x${kw} does not fit input ${h}x${w} with padding ${pad}`);
+  if (ho < 1 || wo < 1) throw new Error(`${op}: kernel ${kh}x${kw} does not fit input ${fmt(input)} with padding ${pad}`);
   return { batch, cin, h, w, cout, ho, wo, kh, kw, stride, pad };
 }
 
-const kernels = new Map<string, Record<string, string | number | boolean>>();
+const geoInts = (g: Geometry, total: number): number[] => [g.batch, g.cin, g.h, g.w, g.cout, g.ho, g.wo, g.kh, g.kw, g.stride, g.pad, total];
 
-/** Per-mode index arithmetic, unrolled over the TM x TN tile. */
-function convDefines(mode: Mode, bias: boolean, TM: number, stride1: boolean): Record<string, string | number | boolean> {
-  const key = `${mode}${bias}${TM}${stride1}`;
-  const cached = kernels.get(key);
-  if (cached) return cached;
-  const rows = [...Array(TM).keys()];
-  const cols = [...Array(TN).keys()];
-  const groups = [...Array(TN / 4).keys()];
-  const lane = ['x', 'y', 'z', 'w'];
-  const colDecl: string[] = [];
-  let perK = '';
-  let loadS: (j: number) => string;
-  let loadR: (i: number) => string;
-  let outIndex: (i: number, j: number) => string;
-  for (const j of cols) colDecl.push(`  let col${j} = min(nBase + ${WG_X * j}u, lastN);`, `  let q${j} = i32(col${j});`);
-  if (mode === 'forward') {
-    for (const j of cols) {
-      colDecl.push(
-        `  let n${j} = q${j} / howo; let r${j} = q${j} % howo;`,
-        `  let iy${j} = (r${j} / p.wo) * p.stride - p.pad; let ix${j} = (r${j} % p.wo) * p.stride - p.pad;`,
-        `  let sb${j} = n${j} * p.cin * hw + iy${j} * p.w + ix${j};`,
-      );
-    }
-    perK = '    let ki = i32(k); let c = ki / taps; let t = ki % taps; let ky = t / p.kw; let kx = t % p.kw; let koff = c * hw + ky * p.w + kx;';
-    loadS = (j) => `loadS(sb${j} + koff, u32(iy${j} + ky) < u32(p.h) && u32(ix${j} + kx) < u32(p.w))`;
-    loadR = (i) => `R[m${i} * p.gk + k]`;
-    outIndex = (i, j) => `u32(n${j} * p.cout * howo + r${j}) + (mBase + ${i}u) * u32(howo)`;
-  } else if (mode === 'backwardData') {
-    for (const j of cols) {
-      colDecl.push(
-        `  let n${j} = q${j} / hw; let r${j} = q${j} % hw;`,
-        `  let ty${j} = r${j} / p.w + p.pad; let tx${j} = r${j} % p.w + p.pad;`,
-        `  let gb${j} = n${j} * p.cout * howo;`,
-      );
-    }
-    perK = '    let ki = i32(k); let o = ki / taps; let t = ki % taps; let ky = t / p.kw; let kx = t % p.kw; let ooff = o * howo;';
-    // Stride 1 needs no division: the output pixel is (ty - ky, tx - kx).
-    loadS = stride1
-      ? (j) => `loadS(gb${j} + ooff + (ty${j} - ky) * p.wo + tx${j} - kx, u32(ty${j} - ky) < u32(p.ho) && u32(tx${j} - kx) < u32(p.wo))`
-      : (j) =>
-          `loadS(gb${j} + ooff + ((ty${j} - ky) / p.stride) * p.wo + (tx${j} - kx) / p.stride, ty${j} >= ky && tx${j} >= kx && (ty${j} - ky) % p.stride == 0 && (tx${j} - kx) % p.stride == 0 && (ty${j} - ky) / p.stride < p.ho && (tx${j} - kx) / p.stride < p.wo)`;
-    loadR = (i) => `R[u32((o * p.cin + i32(m${i})) * taps + t)]`;
-    outIndex = (i, j) => `u32(n${j} * p.cin * hw + r${j}) + (mBase + ${i}u) * u32(hw)`;
-  } else {
-    for (const j of cols) {
-      colDecl.push(`  let c${j} = q${j} / taps; let t${j} = q${j} % taps;`, `  let ky${j} = t${j} / p.kw; let kx${j} = t${j} % p.kw; let sc${j} = c${j} * hw;`);
-    }
-    perK =
-      '    let ki = i32(k); let n = ki / howo; let r = ki % howo; let iy0 = (r / p.wo) * p.stride - p.pad; let ix0 = (r % p.wo) * p.stride - p.pad; let nb = n * p.cin * hw + iy0 * p.w + ix0;';
-    loadS = (j) => `loadS(nb + sc${j} + ky${j} * p.w + kx${j}, u32(iy0 + ky${j}) < u32(p.h) && u32(ix0 + kx${j}) < u32(p.w))`;
-    loadR = (i) => `R[u32((n * p.cout + i32(m${i})) * howo + r)]`;
-    outIndex = (i, j) => `zOff + (mBase + ${i}u) * p.gn + col${j}`;
+const range = (n: number): number[] => [...Array(n).keys()];
+
+/** Memoise generated defines so the dispatcher's pipeline key is computed once per variant. */
+function memo<K extends unknown[]>(make: (...key: K) => Defines): (...key: K) => Defines {
+  const cache = new Map<string, Defines>();
+  return (...key: K) => {
+    const k = JSON.stringify(key);
+    let d = cache.get(k);
+    if (!d) cache.set(k, (d = make(...key)));
+    return d;
+  };
+}
+
+/** Whether lanes 0..7 of every subgroup can share loads through subgroupBroadcast. */
+const broadcastSupport = new WeakMap<GPUDevice, boolean>();
+function canBroadcast(): boolean {
+  const { device, info } = runtime();
+  let ok = broadcastSupport.get(device);
+  if (ok === undefined) {
+    ok = info.features.has('subgroups') && (device.adapterInfo?.subgroupMinSize ?? 0) >= 8;
+    broadcastSupport.set(device, ok);
   }
-  const DECLARE = [
-    ...colDecl,
-    ...rows.map((i) => `  let m${i} = min(mBase + ${i}u, lastM);`),
-    ...rows.flatMap((i) => groups.map((g) => `  var c${i}_${g} = vec4f(0.0);`)),
+  return ok;
+}
+
+// ------------------------------------------------------------------ packing
+
+interface PackLayout {
+  outer: number;
+  inner: number;
+  chans: number;
+  outerStride: number;
+  innerStride: number;
+  chanStride: number;
+}
+
+/** Raw [outer][inner][ceil(chans / 4)] vec4 copy of `src` (shaders/conv_pack.wgsl). */
+function pack(src: Tensor, l: PackLayout): Tensor {
+  const blocks = Math.ceil(l.chans / 4);
+  const total = l.outer * l.inner * blocks;
+  const out = empty([total * 4]);
+  runtime().dispatcher.run({
+    shader: 'conv_pack',
+    buffers: [src.buffer, out.buffer],
+    ints: [total, blocks, l.chans, l.inner, l.outerStride, l.innerStride, l.chanStride, 0],
+    workgroups: grid(total),
+  });
+  return out;
+}
+
+/** [N, C, H, W] -> [N][H][W][C/4]. */
+const packImage = (t: Tensor): Tensor => {
+  const [n, c, h, w] = t.shape;
+  return pack(t, { outer: n, inner: h * w, chans: c, outerStride: c * h * w, innerStride: 1, chanStride: h * w });
+};
+
+/** Weights [O, C, kh, kw] -> [tap][O][C/4] (forward: reduce over C). */
+const packWeightsByInput = (w: Tensor): Tensor => {
+  const [o, c, kh, kw] = w.shape;
+  return pack(w, { outer: kh * kw, inner: o, chans: c, outerStride: 1, innerStride: c * kh * kw, chanStride: kh * kw });
+};
+
+/** Weights [O, C, kh, kw] -> [tap][C][O/4] (backward-data: reduce over O). */
+const packWeightsByOutput = (w: Tensor): Tensor => {
+  const [o, c, kh, kw] = w.shape;
+  return pack(w, { outer: kh * kw, inner: c, chans: o, outerStride: 1, innerStride: kh * kw, chanStride: c * kh * kw });
+};
+
+// ------------------------------------------------------------------ tiled forward / backward-data
+
+const WG = 64;
+
+/** Rows per invocation by the row count: four blocks of eight lanes at most. */
+const rowTile = (rows: number): number => (rows > 16 ? 32 : rows > 8 ? 16 : rows > 4 ? 8 : 4);
+/** Pixels per invocation: about 128 accumulators in all. */
+const pixelTile = (tm: number): number => (tm === 32 ? 4 : 8);
+
+const gemmDefines = memo((forward: boolean, stride1: boolean, bias: boolean, lanes: boolean, TM: number, TN: number): Defines => {
+  const cols = range(TN);
+  const rows = range(TM);
+  const loads = lanes ? range(Math.ceil(TM / 8)) : rows; // A blocks loaded per step
+  const SETUP = [
+    ...cols.map((j) => `  let q${j} = min(first + ${j * WG}, lastPix); let img${j} = q${j} / howo; let r${j} = q${j} % howo; let y${j} = r${j} / p.wo; let x${j} = r${j} % p.wo;`),
+    ...loads.map((g) => (lanes ? `  let row${g} = min(mBase + ${8 * g} + i32(lane % 8u), lastRow);` : `  let row${g} = min(mBase + ${g}, lastRow);`)),
+    ...rows.flatMap((i) => cols.map((j) => `  var acc${i}_${j} = 0.0;`)),
   ].join('\n');
-  const ACCUMULATE = [
-    perK,
-    ...groups.map((g) => `    let b${g} = vec4f(${[0, 1, 2, 3].map((q) => loadS(4 * g + q)).join(', ')});`),
-    ...rows.flatMap((i) => [`    let a${i} = ${loadR(i)};`, ...groups.map((g) => `    c${i}_${g} += a${i} * b${g};`)]),
+  const PER_TAP = [
+    ...cols.map((j) => `      let src${j} = source(img${j}, y${j}, x${j}, ky, kx); let ok${j} = src${j} >= 0; let at${j} = max(src${j}, 0);`),
+    ...loads.map((g) => `      let a${g} = (tap * p.rows + row${g}) * p.blocks;`),
+  ].join('\n');
+  const STEP = [
+    ...cols.map((j) => `        let b${j} = select(vec4f(0.0), B[at${j} + k], ok${j});`),
+    ...(lanes ? loads.map((g) => `        let v${g} = A[a${g} + k];`) : []),
+    ...rows.flatMap((i) => [
+      lanes ? `        let w${i} = subgroupBroadcast(v${i >> 3}, ${i % 8}u);` : `        let w${i} = A[a${i} + k];`,
+      ...cols.map((j) => `        acc${i}_${j} += dot(w${i}, b${j});`),
+    ]),
   ].join('\n');
   const STORE = rows
     .map((i) => {
-      const biasTerm = bias ? ` + bias[mBase + ${i}u]` : '';
-      const stores = cols.map((j) => `    if (nBase + ${WG_X * j}u < p.gn) { OUT[${outIndex(i, j)}] = c${i}_${j >> 2}.${lane[j % 4]}${biasTerm}; }`);
-      return `  if (mBase + ${i}u < p.gm) {\n${stores.join('\n')}\n  }`;
+      const value = (j: number) => `acc${i}_${j}${bias ? ` + bias[mBase + ${i}]` : ''}`;
+      const stores = cols.map((j) => `    if (first + ${j * WG} < p.npix) { OUT[(img${j} * p.rows + mBase + ${i}) * howo + r${j}] = ${value(j)}; }`);
+      return `  if (mBase + ${i} < p.rows) {\n${stores.join('\n')}\n  }`;
     })
     .join('\n');
-  const d = { BIAS: bias, WG_X, WG_Y, TM, TN, DECLARE, ACCUMULATE, STORE };
-  kernels.set(key, d);
-  return d;
+  return {
+    SUBGROUPS: lanes, FORWARD: forward, STRIDE1: stride1, BIAS: bias, WG, TM, TN,
+    LANE_PARAM: lanes ? ', @builtin(subgroup_invocation_id) lane: u32' : '',
+    SETUP, PER_TAP, STEP, STORE,
+  };
+});
+
+/**
+ * out[n, m, y, x] = sum over taps and k of A[tap][m][k] * B[n][src][k] (see shaders/conv_gemm.wgsl).
+ * Forward: B = packed input, rows = O. Backward-data: B = packed output gradient, rows = C.
+ */
+function gemm(forward: boolean, b: Tensor, a: Tensor, g: Geometry, bias?: Tensor): Tensor {
+  const [rows, blocks, srcH, srcW, outH, outW] = forward
+    ? [g.cout, Math.ceil(g.cin / 4), g.h, g.w, g.ho, g.wo]
+    : [g.cin, Math.ceil(g.cout / 4), g.ho, g.wo, g.h, g.w];
+  const npix = g.batch * outH * outW;
+  const out = empty([g.batch, rows, outH, outW]);
+  const TM = rowTile(rows);
+  const TN = pixelTile(TM);
+  runtime().dispatcher.run({
+    shader: 'conv_gemm',
+    defines: gemmDefines(forward, g.stride === 1, !!bias, canBroadcast(), TM, TN),
+    buffers: bias ? [b.buffer, a.buffer, bias.buffer, out.buffer] : [b.buffer, a.buffer, out.buffer],
+    ints: [blocks, rows, srcH, srcW, outH, outW, g.kh, g.kw, g.stride, g.pad, npix, 0],
+    workgroups: [Math.ceil(npix / (WG * TN)), Math.ceil(rows / TM)],
+  });
+  return out;
 }
 
-/** Enough workgroups to keep every core (or GPU SM) busy; below this, backward-weight splits K. */
-const MIN_WORKGROUPS = 32;
-const MIN_K_PER_SPLIT = 512;
+// ------------------------------------------------------------------ tiled backward-weight
 
-function runConv(mode: Mode, s: Tensor, r: Tensor, g: Geometry, outShape: number[], bias?: Tensor): Tensor {
-  const taps = g.kh * g.kw;
-  const [gm, gn, gk] =
-    mode === 'forward'
-      ? [g.cout, g.batch * g.ho * g.wo, g.cin * taps]
-      : mode === 'backwardData'
-        ? [g.cin, g.batch * g.h * g.w, g.cout * taps]
-        : [g.cout, g.cin * taps, g.batch * g.ho * g.wo];
-  const TM = gm <= 8 ? 4 : 16;
-  const tiles = Math.ceil(gn / (WG_X * TN)) * Math.ceil(gm / (WG_Y * TM));
-  // Backward-weight has a small output and a long K (every pixel of the batch): split K across workgroups
-  // into partial sums and add them with a reduction (WGSL has no float atomics).
-  const splits = mode === 'backwardWeight' && tiles < MIN_WORKGROUPS ? Math.max(1, Math.min(Math.ceil(MIN_WORKGROUPS / tiles), Math.floor(gk / MIN_K_PER_SPLIT))) : 1;
-  const kChunk = Math.ceil(gk / splits);
-  const out = empty(splits > 1 ? [splits, ...outShape] : outShape);
-  if (out.size === 0) return out;
+/** Output pixels per loop step (products chained per accumulator update). */
+const WGRAD_U = 2;
+
+const wgradDefines = memo((lanes: boolean, TM: number, TN: number, wg: number): Defines => {
+  const cols = range(TN);
+  const rows = range(TM);
+  const us = range(WGRAD_U);
+  const blocks = lanes ? range(Math.ceil(TM / 32)) : range(TM / 4); // G blocks loaded per pixel
+  const lane = ['x', 'y', 'z', 'w'];
+  const SETUP = [
+    ...cols.map((j) => `  let col${j} = min(first + ${j * wg}, lastCol); let tap${j} = col${j} / p.cblocks; let cb${j} = col${j} % p.cblocks; let ky${j} = tap${j} / p.kw; let kx${j} = tap${j} % p.kw;`),
+    ...blocks.map((b) => `  let ob${b} = min(mBase / 4 + ${lanes ? `${8 * b} + i32(lane % 8u)` : b}, lastBlock);`),
+    ...rows.flatMap((i) => cols.map((j) => `  var acc${i}_${j} = vec4f(0.0);`)),
+  ].join('\n');
+  const PER_LINE = cols
+    .map((j) => `    let sy${j} = y * p.stride - p.pad + ky${j}; let lineOk${j} = u32(sy${j}) < u32(p.h); let lineAt${j} = (n * p.h + sy${j}) * p.w * p.cblocks + cb${j};`)
+    .join('\n');
+  const STEP = [
+    ...us.flatMap((u) => [
+      `      let x${u} = x + ${u}; let in${u} = x${u} < p.wo;`,
+      ...blocks.map((b) => `      let v${b}_${u} = select(vec4f(0.0), G[gLine + min(x${u}, p.wo - 1) * p.oblocks + ob${b}], in${u});`),
+      ...cols.map((j) =>
+        `      let sx${j}_${u} = x${u} * p.stride - p.pad + kx${j}; let ok${j}_${u} = lineOk${j} && u32(sx${j}_${u}) < u32(p.w); ` +
+        `let b${j}_${u} = select(vec4f(0.0), X[select(0, lineAt${j} + sx${j}_${u} * p.cblocks, ok${j}_${u})], ok${j}_${u});`),
+    ]),
+    ...rows.flatMap((i) => [
+      ...us.map((u) =>
+        lanes
+          ? `      let g${i}_${u} = subgroupBroadcast(v${i >> 5}_${u}.${lane[i % 4]}, ${(i % 32) >> 2}u);`
+          : `      let g${i}_${u} = v${i >> 2}_${u}.${lane[i % 4]};`),
+      ...cols.map((j) => `      acc${i}_${j} += ${us.map((u) => `g${i}_${u} * b${j}_${u}`).join(' + ')};`),
+    ]),
+  ].join('\n');
+  const STORE = rows
+    .map((i) => {
+      const stores = cols.flatMap((j) =>
+        lane.map((c, q) => `    if (first + ${j * wg} < p.ncols && cb${j} * 4 + ${q} < p.chans) { OUT[slice + ((mBase + ${i}) * p.chans + cb${j} * 4 + ${q}) * taps + tap${j}] = acc${i}_${j}.${c}; }`));
+      return `  if (mBase + ${i} < p.rows) {\n${stores.join('\n')}\n  }`;
+    })
+    .join('\n');
+  return {
+    SUBGROUPS: lanes, WG: wg, TM, TN, U: WGRAD_U,
+    LANE_PARAM: lanes ? ', @builtin(subgroup_invocation_id) lane: u32' : '',
+    SETUP, PER_LINE, STEP, STORE,
+  };
+});
+
+/** Workgroups worth keeping busy; backward-weight splits its reduction until it has about this many. */
+const TARGET_WORKGROUPS = 64;
+
+/** dW [O, C, kh, kw] from packed input and packed output gradient (see shaders/conv_wgrad.wgsl). */
+function wgrad(xp: Tensor, gp: Tensor, g: Geometry): Tensor {
+  const cblocks = Math.ceil(g.cin / 4);
+  const ncols = g.kh * g.kw * cblocks;
+  const TM = Math.min(rowTile(g.cout), canBroadcast() ? 32 : 16);
+  const TN = 1;
+  const wg = Math.min(WG, Math.ceil(ncols / 8) * 8);
+  const lines = g.batch * g.ho;
+  const tiles = Math.ceil(ncols / (wg * TN)) * Math.ceil(g.cout / TM);
+  const splits = Math.max(1, Math.min(Math.ceil(TARGET_WORKGROUPS / tiles), Math.floor(lines / 2)));
+  const lineChunk = Math.ceil(lines / splits);
+  const used = Math.ceil(lines / lineChunk);
+  const weightShape = [g.cout, g.cin, g.kh, g.kw];
+  const out = empty(used > 1 ? [used, ...weightShape] : weightShape);
   runtime().dispatcher.run({
-    shader: 'conv',
-    defines: convDefines(mode, !!bias, TM, g.stride === 1),
-    buffers: bias ? [s.buffer, r.buffer, bias.buffer, out.buffer] : [s.buffer, r.buffer, out.buffer],
-    ints: [g.batch, g.cin, g.h, g.w, g.cout, g.ho, g.wo, g.kh, g.kw, g.stride, g.pad, 0, gm, gn, gk, kChunk],
-    workgroups: [Math.ceil(gn / (WG_X * TN)), Math.ceil(gm / (WG_Y * TM)), splits],
+    shader: 'conv_wgrad',
+    defines: wgradDefines(canBroadcast(), TM, TN, wg),
+    buffers: [xp.buffer, gp.buffer, out.buffer],
+    ints: [cblocks, Math.ceil(g.cout / 4), g.cout, g.cin, g.h, g.w, g.ho, g.wo, g.kh, g.kw, g.stride, g.pad, ncols, lines, lineChunk, 0],
+    workgroups: [Math.ceil(ncols / (wg * TN)), Math.ceil(g.cout / TM), used],
   });
-  if (splits === 1) return out;
-  const total = noGradSum(out);
+  if (used === 1) return out;
+  const total = noGrad(() => sum(out, 0));
   out.dispose();
   return total;
 }
 
-/** Sum of split-K partials (raw: the result is recorded by the calling op). */
-function noGradSum(partials: Tensor): Tensor {
-  return noGrad(() => sum(partials, 0));
+// ------------------------------------------------------------------ direct kernels
+
+type Mode = 'forward' | 'backwardData' | 'backwardWeight';
+
+function direct(mode: Mode, s: Tensor, r: Tensor, g: Geometry, outShape: number[], bias?: Tensor): Tensor {
+  const out = empty(outShape);
+  runtime().dispatcher.run({
+    shader: 'conv_direct',
+    defines: { FORWARD: mode === 'forward', BACKWARD_DATA: mode === 'backwardData', BIAS: !!bias },
+    buffers: bias ? [s.buffer, r.buffer, bias.buffer, out.buffer] : [s.buffer, r.buffer, out.buffer],
+    ints: geoInts(g, out.size),
+    workgroups: [...gridOf(out.size, 64)],
+  });
+  return out;
+}
+
+function gridOf(n: number, wg: number): [number, number] {
+  const groups = Math.ceil(n / wg);
+  if (groups <= 65535) return [Math.max(groups, 1), 1];
+  const y = Math.ceil(groups / 65535);
+  return [Math.ceil(groups / y), y];
+}
+
+function useDirect(g: Geometry): boolean {
+  if (convKernels.mode !== 'auto') return convKernels.mode === 'direct';
+  return g.batch * g.cout * g.ho * g.wo * g.cin * g.kh * g.kw <= DIRECT_MAX_MACS;
+}
+
+// ------------------------------------------------------------------ raw passes (no autodiff)
+
+function forwardRaw(x: Tensor, w: Tensor, g: Geometry, bias?: Tensor): Tensor {
+  if (useDirect(g)) return direct('forward', x, w, g, [g.batch, g.cout, g.ho, g.wo], bias);
+  const xp = packImage(x);
+  const wp = packWeightsByInput(w);
+  const out = gemm(true, xp, wp, g, bias);
+  xp.dispose();
+  wp.dispose();
+  return out;
+}
+
+function backwardDataRaw(gy: Tensor, w: Tensor, g: Geometry): Tensor {
+  if (useDirect(g)) return direct('backwardData', gy, w, g, [g.batch, g.cin, g.h, g.w]);
+  const gp = packImage(gy);
+  const wp = packWeightsByOutput(w);
+  const out = gemm(false, gp, wp, g);
+  gp.dispose();
+  wp.dispose();
+  return out;
+}
+
+function backwardWeightRaw(x: Tensor, gy: Tensor, g: Geometry): Tensor {
+  if (useDirect(g)) return direct('backwardWeight', x, gy, g, [g.cout, g.cin, g.kh, g.kw]);
+  const xp = packImage(x);
+  const gp = packImage(gy);
+  const out = wgrad(xp, gp, g);
+  xp.dispose();
+  gp.dispose();
+  return out;
+}
+
+// ------------------------------------------------------------------ public ops
+
+function checkF32(op: string, ...ts: Tensor[]): void {
+  for (const t of ts) if (t.dtype !== 'f32') throw new Error(`${op}: expected f32 tensors, got ${t.dtype} ${fmt(t.shape)}`);
+}
+
+function checkGradShape(op: string, gy: Tensor, g: Geometry): void {
+  const want = [g.batch, g.cout, g.ho, g.wo];
+  if (gy.rank !== 4 || gy.shape.some((d, i) => d !== want[i])) throw new Error(`${op}: output gradient ${fmt(gy.shape)} should be ${fmt(want)}`);
 }
 
 /** x [N, C, H, W] * w [O, C, kh, kw] (+ bias [O]) -> [N, O, Ho, Wo]. */
 export function conv2d(x: Tensor, w: Tensor, bias?: Tensor, opts: ConvOptions = {}): Tensor {
   const g = geometry('conv2d', x.shape, w.shape, opts);
-  if (bias && (bias.rank !== 1 || bias.shape[0] !== g.cout)) throw new Error(`conv2d: bias ${fmt(bias.shape)} does not match ${g.cout} output channels`);
-  const out = runConv('forward', x, w, g, [g.batch, g.cout, g.ho, g.wo], bias);
-  const inputs = bias ? [x, w, bias] : [x, w];
-  return record('conv2d', out, inputs, (grad, needs) => [
-    needs[0] ? conv2dBackwardData(grad, w, x.shape, opts) : null,
-    needs[1] ? conv2dBackwardWeight(x, grad, w.shape, opts) : null,
-    needs[2] ? sum(grad, [0, 2, 3]) : null,
+  checkF32('conv2d', x, w, ...(bias ? [bias] : []));
+  if (bias && (bias.rank !== 1 || bias.shape[0] !== g.cout)) throw new Error(`conv2d: bias ${fmt(bias.shape)} does not match weight ${fmt(w.shape)}`);
+  const out = forwardRaw(x, w, g, bias);
+  return record('conv2d', out, bias ? [x, w, bias] : [x, w], (gy, needs) => [
+    needs[0] ? conv2dBackwardData(gy, w, x.shape, opts) : null,
+    needs[1] ? conv2dBackwardWeight(x, gy, w.shape, opts) : null,
+    needs[2] ? sum(gy, [0, 2, 3]) : null,
   ]);
 }
 
-/** dL/dx of conv2d given dL/dy = g; inputShape is x's shape (ambiguous from g when stride > 1). */
-export function conv2dBackwardData(g: Tensor, w: Tensor, inputShape: readonly number[], opts: ConvOptions = {}): Tensor {
-  const geo = geometry('conv2dBackwardData', inputShape, w.shape, opts);
-  checkGradShape('conv2dBackwardData', g, geo);
-  const out = runConv('backwardData', g, w, geo, [...inputShape]);
-  return record('conv2dBackwardData', out, [g, w], (u, needs) => [
+/** dL/dx of conv2d given dL/dy = gy; inputShape is x's shape (not implied by gy when stride > 1). */
+export function conv2dBackwardData(gy: Tensor, w: Tensor, inputShape: readonly number[], opts: ConvOptions = {}): Tensor {
+  const g = geometry('conv2dBackwardData', inputShape, w.shape, opts);
+  checkF32('conv2dBackwardData', gy, w);
+  checkGradShape('conv2dBackwardData', gy, g);
+  const out = backwardDataRaw(gy, w, g);
+  // Linear in gy (its adjoint is conv2d) and in w (the weight gradient of conv2d(out-gradient, .)).
+  return record('conv2dBackwardData', out, [gy, w], (u, needs) => [
     needs[0] ? conv2d(u, w, undefined, opts) : null,
-    needs[1] ? conv2dBackwardWeight(u, g, w.shape, opts) : null,
+    needs[1] ? conv2dBackwardWeight(u, gy, w.shape, opts) : null,
   ]);
 }
 
-/** dL/dw of conv2d given its input x and dL/dy = g. */
-export function conv2dBackwardWeight(x: Tensor, g: Tensor, weightShape: readonly number[], opts: ConvOptions = {}): Tensor {
-  const geo = geometry('conv2dBackwardWeight', x.shape, weightShape, opts);
-  checkGradShape('conv2dBackwardWeight', g, geo);
-  const out = runConv('backwardWeight', x, g, geo, [...weightShape]);
-  return record('conv2dBackwardWeight', out, [x, g], (v, needs) => [
-    needs[0] ? conv2dBackwardData(g, v, x.shape, opts) : null,
+/** dL/dw of conv2d given its input x and dL/dy = gy. */
+export function conv2dBackwardWeight(x: Tensor, gy: Tensor, weightShape: readonly number[], opts: ConvOptions = {}): Tensor {
+  const g = geometry('conv2dBackwardWeight', x.shape, weightShape, opts);
+  checkF32('conv2dBackwardWeight', x, gy);
+  checkGradShape('conv2dBackwardWeight', gy, g);
+  const out = backwardWeightRaw(x, gy, g);
+  return record('conv2dBackwardWeight', out, [x, gy], (v, needs) => [
+    needs[0] ? conv2dBackwardData(gy, v, x.shape, opts) : null,
     needs[1] ? conv2d(x, v, undefined, opts) : null,
   ]);
-}
-
-function checkGradShape(op: string, g: Tensor, geo: Geometry): void {
-  const want = [geo.batch, geo.cout, geo.ho, geo.wo];
-  if (g.rank !== 4 || g.shape.some((d, i) => d !== want[i])) throw new Error(`${op}: gradient ${fmt(g.shape)} should be ${fmt(want)}`);
-}
-
-export interface ConvTransposeOptions extends ConvOptions {
-  outputPadding?: number;
 }
 
 /** Transposed convolution, PyTorch semantics: x [N, Cin, H, W], w [Cin, Cout, kh, kw] -> [N, Cout, Hout, Wout]. */
@@ -217,11 +401,16 @@ export function convTranspose2d(x: Tensor, w: Tensor, bias?: Tensor, opts: ConvT
   if (x.rank !== 4 || w.rank !== 4 || x.shape[1] !== w.shape[0]) {
     throw new Error(`convTranspose2d: expected x [N, Cin, H, W] and weight [Cin, Cout, kh, kw], got ${fmt(x.shape)} and ${fmt(w.shape)}`);
   }
-  if (outPad < 0 || outPad >= stride) throw new Error(`convTranspose2d: outputPadding ${outPad} must be in [0, stride)`);
+  if (!Number.isInteger(outPad) || outPad < 0 || outPad >= stride) {
+    throw new Error(`convTranspose2d: outputPadding ${outPad} must be an integer in [0, stride ${stride})`);
+  }
   const [n, , h, wd] = x.shape;
   const [, cout, kh, kw] = w.shape;
+  if (bias && (bias.rank !== 1 || bias.shape[0] !== cout)) throw new Error(`convTranspose2d: bias ${fmt(bias.shape)} does not match weight ${fmt(w.shape)}`);
   const outShape = [n, cout, (h - 1) * stride - 2 * pad + kh + outPad, (wd - 1) * stride - 2 * pad + kw + outPad];
-  // It is the adjoint of conv2d with weight w read as [O = Cin, C = Cout, kh, kw].
+  if (outShape[2] < 1 || outShape[3] < 1) throw new Error(`convTranspose2d: output ${fmt(outShape)} is empty for x ${fmt(x.shape)} and weight ${fmt(w.shape)}`);
+  // The adjoint of conv2d with w read as [O = Cin, C = Cout, kh, kw]: backward-data, whose gradients are
+  // conv2d and backward-weight.
   const y = conv2dBackwardData(x, w, outShape, { stride, padding: pad });
   return bias ? add(y, reshape(bias, [1, cout, 1, 1])) : y;
 }

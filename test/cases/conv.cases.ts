@@ -1,11 +1,30 @@
 // conv2d, its backward kernels (through the VJP checks and as ops of their own), conv-transpose and a
-// second-order case, against float64 CPU references.
+// second-order case, against float64 CPU references. Every check runs on both kernel families: the direct
+// kernels and the packed, tiled ones (forced with convKernels.mode, since 'auto' would pick direct for
+// these small shapes); medium shapes check the tiles' edges against the references without finite
+// differences.
 import * as E from '../../engine/index.js';
-import { checkOp, expectClose } from '../helpers/check.js';
+import { checkOp, expectClose, type Digest } from '../helpers/check.js';
 import { makeRng, randomArray } from '../helpers/rng.js';
-import { conv2dRef, conv2dWeightGradRef, convTranspose2dRef, outSize, type ConvGeo } from '../reference/conv.js';
+import { conv2dRef, conv2dWeightGradRef, conv2dDataGradRef, convTranspose2dRef, outSize, type ConvGeo } from '../reference/conv.js';
 import type { TestCase } from './types.js';
 
+type Kernels = 'direct' | 'tiled';
+const KERNELS: Kernels[] = ['direct', 'tiled'];
+
+/** Run a case with one kernel family forced, restoring the automatic choice afterwards. */
+async function using<T>(kernels: Kernels, fn: () => Promise<T>): Promise<T> {
+  const before = E.convKernels.mode;
+  E.convKernels.mode = kernels;
+  try {
+    return await fn();
+  } finally {
+    E.convKernels.mode = before;
+  }
+}
+
+// Odd sizes on purpose: channel counts that are not multiples of 4 (the packed vec4 blocks) and row counts
+// that hit each row tile (4, 8, 16, 32 and two blocks of 32), pixel counts that are not multiples of a tile.
 const geos: ConvGeo[] = [
   { n: 2, c: 3, h: 7, w: 5, o: 4, kh: 3, kw: 3, stride: 1, pad: 1 },
   { n: 1, c: 1, h: 1, w: 1, o: 1, kh: 1, kw: 1, stride: 1, pad: 0 },
@@ -13,116 +32,198 @@ const geos: ConvGeo[] = [
   { n: 1, c: 2, h: 6, w: 7, o: 33, kh: 5, kw: 5, stride: 1, pad: 2 },
   { n: 3, c: 4, h: 5, w: 5, o: 2, kh: 3, kw: 1, stride: 2, pad: 0 },
   { n: 1, c: 17, h: 4, w: 4, o: 18, kh: 3, kw: 3, stride: 1, pad: 1 },
+  { n: 2, c: 7, h: 6, w: 9, o: 7, kh: 3, kw: 3, stride: 2, pad: 2 },
+  { n: 1, c: 33, h: 3, w: 5, o: 9, kh: 1, kw: 1, stride: 1, pad: 0 },
 ];
 
 const label = (g: ConvGeo) => `x[${g.n},${g.c},${g.h},${g.w}] w[${g.o},${g.c},${g.kh},${g.kw}] s${g.stride} p${g.pad}`;
+const opts = (g: ConvGeo) => ({ stride: g.stride, padding: g.pad });
 const tol = { atol: 1e-4, rtol: 1e-4 };
 const gradTol = { atol: 3e-4, rtol: 2e-3 };
 
-const forward: TestCase[] = geos.flatMap((g) => [
-  {
-    name: `conv2d ${label(g)}`,
-    run: () =>
-      checkOp({
-        name: 'conv2d',
-        inputs: [{ shape: [g.n, g.c, g.h, g.w] }, { shape: [g.o, g.c, g.kh, g.kw] }, { shape: [g.o] }],
-        gpu: ([x, w, b]) => E.conv2d(x, w, b, { stride: g.stride, padding: g.pad }),
-        ref: ([x, w, b]) => conv2dRef(g, x, w, b),
-        tol,
-        gradTol,
-      }),
-  },
-  {
-    // backward-weight as an op of its own: its VJP exercises backward-data and conv2d as its gradients.
-    name: `conv2dBackwardWeight ${label(g)}`,
-    run: () => {
-      const [ho, wo] = outSize(g);
-      return checkOp({
-        name: 'conv2dBackwardWeight',
-        inputs: [{ shape: [g.n, g.c, g.h, g.w] }, { shape: [g.n, g.o, ho, wo] }],
-        gpu: ([x, gy]) => E.conv2dBackwardWeight(x, gy, [g.o, g.c, g.kh, g.kw], { stride: g.stride, padding: g.pad }),
-        ref: ([x, gy]) => conv2dWeightGradRef(g, x, gy),
-        tol,
-        gradTol,
-      });
-    },
-  },
-]);
+const perGeometry: TestCase[] = KERNELS.flatMap((k) =>
+  geos.flatMap((g): TestCase[] => {
+    const [ho, wo] = outSize(g);
+    return [
+      {
+        name: `conv2d ${label(g)} (${k})`,
+        run: () =>
+          using(k, () =>
+            checkOp({
+              name: `conv2d ${k}`,
+              inputs: [{ shape: [g.n, g.c, g.h, g.w] }, { shape: [g.o, g.c, g.kh, g.kw] }, { shape: [g.o] }],
+              gpu: ([x, w, b]) => E.conv2d(x, w, b, opts(g)),
+              ref: ([x, w, b]) => conv2dRef(g, x, w, b),
+              tol,
+              gradTol,
+            })),
+      },
+      {
+        // backward-weight as an op of its own: its VJP runs backward-data and conv2d as its gradients.
+        name: `conv2dBackwardWeight ${label(g)} (${k})`,
+        run: () =>
+          using(k, () =>
+            checkOp({
+              name: `conv2dBackwardWeight ${k}`,
+              inputs: [{ shape: [g.n, g.c, g.h, g.w] }, { shape: [g.n, g.o, ho, wo] }],
+              gpu: ([x, gy]) => E.conv2dBackwardWeight(x, gy, [g.o, g.c, g.kh, g.kw], opts(g)),
+              ref: ([x, gy]) => conv2dWeightGradRef(g, x, gy),
+              tol,
+              gradTol,
+            })),
+      },
+      {
+        // backward-data as an op of its own: its VJP runs conv2d and backward-weight.
+        name: `conv2dBackwardData ${label(g)} (${k})`,
+        run: () =>
+          using(k, () =>
+            checkOp({
+              name: `conv2dBackwardData ${k}`,
+              inputs: [{ shape: [g.n, g.o, ho, wo] }, { shape: [g.o, g.c, g.kh, g.kw] }],
+              gpu: ([gy, w]) => E.conv2dBackwardData(gy, w, [g.n, g.c, g.h, g.w], opts(g)),
+              ref: ([gy, w]) => conv2dDataGradRef(g, w, gy),
+              tol,
+              gradTol,
+            })),
+      },
+    ];
+  }),
+);
 
-const transposed: TestCase[] = [
-  [2, 3, 4, 5, 4, 3, 3, 2, 1, 1],
-  [1, 2, 3, 3, 5, 4, 4, 2, 1, 0],
-  [1, 1, 5, 4, 2, 3, 3, 1, 0, 0],
-].map(([n, cin, h, w, cout, kh, kw, s, p, op]) => ({
-  name: `convTranspose2d x[${n},${cin},${h},${w}] w[${cin},${cout},${kh},${kw}] s${s} p${p} op${op}`,
+// Several tiles in every direction, partial tiles, split-K with several slices, the first ConvNet layer's
+// three channels: all three passes of the tiled kernels against the references.
+const medium: ConvGeo[] = [
+  { n: 3, c: 20, h: 13, w: 11, o: 37, kh: 3, kw: 3, stride: 1, pad: 1 },
+  { n: 2, c: 9, h: 16, w: 15, o: 70, kh: 3, kw: 3, stride: 2, pad: 1 },
+  { n: 4, c: 3, h: 32, w: 32, o: 16, kh: 3, kw: 3, stride: 1, pad: 1 },
+  { n: 2, c: 40, h: 7, w: 9, o: 5, kh: 5, kw: 5, stride: 1, pad: 2 },
+];
+
+const mediumCases: TestCase[] = medium.map((g) => ({
+  name: `tiled passes vs reference ${label(g)}`,
   run: () =>
-    checkOp({
-      name: 'convTranspose2d',
-      inputs: [{ shape: [n, cin, h, w] }, { shape: [cin, cout, kh, kw] }, { shape: [cout] }],
-      gpu: ([x, wt, b]) => E.convTranspose2d(x, wt, b, { stride: s, padding: p, outputPadding: op }),
-      ref: ([x, wt, b]) => convTranspose2dRef(n, cin, h, w, cout, kh, kw, s, p, op, x, wt, b),
-      tol,
-      gradTol,
-    }),
-}));
-
-/** d/dx sum((dL/dW)^2) with L = <conv2d(x, W), v>: second order through backward-weight. */
-function secondOrder(g: ConvGeo): TestCase {
-  return {
-    name: `second order: d/dx |dL/dW|^2 for conv2d ${label(g)}`,
-    run: async () => {
-      const rng = makeRng(99);
+    using('tiled', async () => {
+      const rng = makeRng(7);
       const [ho, wo] = outSize(g);
       const xv = randomArray(g.n * g.c * g.h * g.w, rng);
       const wv = randomArray(g.o * g.c * g.kh * g.kw, rng);
-      const vv = randomArray(g.n * g.o * ho * wo, rng);
-      const x = E.requireGrad(E.tensor(Float32Array.from(xv), [g.n, g.c, g.h, g.w]));
-      const w = E.requireGrad(E.tensor(Float32Array.from(wv), [g.o, g.c, g.kh, g.kw]));
-      const v = E.tensor(Float32Array.from(vv), [g.n, g.o, ho, wo]);
-      const dx = E.tidy(() => {
-        const L = E.sum(E.mul(E.conv2d(x, w, undefined, { stride: g.stride, padding: g.pad }), v));
-        const [gw] = E.grad(L, [w], { createGraph: true });
-        return E.grad(E.sum(E.square(gw)), [x])[0];
-      });
-      const f = (xs: Float64Array) => conv2dWeightGradRef(g, xs, vv).reduce((s, t) => s + t * t, 0);
-      const ref = new Float64Array(xv.length);
-      const eps = 1e-5;
-      for (let i = 0; i < xv.length; i++) {
-        const o = xv[i];
-        xv[i] = o + eps;
-        const up = f(xv);
-        xv[i] = o - eps;
-        const down = f(xv);
-        xv[i] = o;
-        ref[i] = (up - down) / (2 * eps);
-      }
-      const got = await dx.data();
-      expectClose(got, ref, { atol: 1e-3, rtol: 1e-3 }, 'second-order conv gradient');
-      [x, w, v, dx].forEach((t) => t.dispose());
-      return { dx: Array.from(got) };
-    },
+      const bv = randomArray(g.o, rng);
+      const gv = randomArray(g.n * g.o * ho * wo, rng);
+      const [x, w, b, gy] = [xv, wv, bv, gv].map((v) => E.tensor(Float32Array.from(v)));
+      const outs = E.tidy(() => [
+        E.conv2d(x.view([g.n, g.c, g.h, g.w]), w.view([g.o, g.c, g.kh, g.kw]), b, opts(g)),
+        E.conv2dBackwardData(gy.view([g.n, g.o, ho, wo]), w.view([g.o, g.c, g.kh, g.kw]), [g.n, g.c, g.h, g.w], opts(g)),
+        E.conv2dBackwardWeight(x.view([g.n, g.c, g.h, g.w]), gy.view([g.n, g.o, ho, wo]), [g.o, g.c, g.kh, g.kw], opts(g)),
+      ]);
+      const [y, dx, dw] = await Promise.all(outs.map((t) => t.data()));
+      const mediumTol = { atol: 2e-4, rtol: 1e-4 };
+      expectClose(y, conv2dRef(g, xv, wv, bv), mediumTol, 'forward');
+      expectClose(dx, conv2dDataGradRef(g, wv, gv), mediumTol, 'backward-data');
+      expectClose(dw, conv2dWeightGradRef(g, xv, gv), mediumTol, 'backward-weight');
+      [x, w, b, gy, ...outs].forEach((t) => t.dispose());
+      return { y: Array.from(y.slice(0, 64)), dx: Array.from(dx.slice(0, 64)), dw: Array.from(dw.slice(0, 64)) };
+    }),
+}));
+
+const transposed: TestCase[] = KERNELS.flatMap((k) =>
+  [
+    [2, 3, 4, 5, 4, 3, 3, 2, 1, 1],
+    [1, 2, 3, 3, 5, 4, 4, 2, 1, 0],
+    [1, 1, 5, 4, 2, 3, 3, 1, 0, 0],
+    [1, 6, 3, 4, 9, 3, 3, 2, 0, 1],
+  ].map(([n, cin, h, w, cout, kh, kw, s, p, op]) => ({
+    name: `convTranspose2d x[${n},${cin},${h},${w}] w[${cin},${cout},${kh},${kw}] s${s} p${p} op${op} (${k})`,
+    run: () =>
+      using(k, () =>
+        checkOp({
+          name: `convTranspose2d ${k}`,
+          inputs: [{ shape: [n, cin, h, w] }, { shape: [cin, cout, kh, kw] }, { shape: [cout] }],
+          gpu: ([x, wt, b]) => E.convTranspose2d(x, wt, b, { stride: s, padding: p, outputPadding: op }),
+          ref: ([x, wt, b]) => convTranspose2dRef(n, cin, h, w, cout, kh, kw, s, p, op, x, wt, b),
+          tol,
+          gradTol,
+        })),
+  })),
+);
+
+/** d/dx sum((dL/dW)^2) with L = <conv2d(x, W), v>: second order through backward-weight and backward-data. */
+function secondOrder(g: ConvGeo, k: Kernels): TestCase {
+  return {
+    name: `second order: d/dx |dL/dW|^2 for conv2d ${label(g)} (${k})`,
+    run: () =>
+      using(k, async (): Promise<Digest> => {
+        const rng = makeRng(99);
+        const [ho, wo] = outSize(g);
+        const xv = randomArray(g.n * g.c * g.h * g.w, rng);
+        const wv = randomArray(g.o * g.c * g.kh * g.kw, rng);
+        const vv = randomArray(g.n * g.o * ho * wo, rng);
+        const x = E.requireGrad(E.tensor(Float32Array.from(xv), [g.n, g.c, g.h, g.w]));
+        const w = E.requireGrad(E.tensor(Float32Array.from(wv), [g.o, g.c, g.kh, g.kw]));
+        const v = E.tensor(Float32Array.from(vv), [g.n, g.o, ho, wo]);
+        const dx = E.tidy(() => {
+          const L = E.sum(E.mul(E.conv2d(x, w, undefined, opts(g)), v));
+          const [gw] = E.grad(L, [w], { createGraph: true });
+          return E.grad(E.sum(E.square(gw)), [x])[0];
+        });
+        // dL/dW is the correlation of x with v (conv2dWeightGradRef); differentiate |.|^2 numerically.
+        const f = (xs: Float64Array) => conv2dWeightGradRef(g, xs, vv).reduce((s, t) => s + t * t, 0);
+        const ref = new Float64Array(xv.length);
+        const eps = 1e-5;
+        for (let i = 0; i < xv.length; i++) {
+          const o = xv[i];
+          xv[i] = o + eps;
+          const up = f(xv);
+          xv[i] = o - eps;
+          const down = f(xv);
+          xv[i] = o;
+          ref[i] = (up - down) / (2 * eps);
+        }
+        const got = await dx.data();
+        expectClose(got, ref, { atol: 1e-3, rtol: 1e-3 }, 'second-order conv gradient');
+        [x, w, v, dx].forEach((t) => t.dispose());
+        return { dx: Array.from(got) };
+      }),
   };
 }
 
-export const convCases: TestCase[] = [
-  ...forward,
-  ...transposed,
-  secondOrder(geos[0]),
-  secondOrder(geos[2]),
+/** Runs `fn` and returns its error message ('' when it did not throw). */
+function messageOf(fn: () => unknown): string {
+  try {
+    fn();
+  } catch (e) {
+    return (e as Error).message;
+  }
+  return '';
+}
+
+const errors: TestCase[] = [
   {
-    name: 'conv2d rejects a channel mismatch with both shapes in the message',
+    name: 'conv ops reject bad shapes with the op and the shapes in the message',
     run: async () => {
       const x = E.zeros([1, 3, 5, 5]);
       const w = E.zeros([4, 2, 3, 3]);
-      let msg = '';
-      try {
-        E.conv2d(x, w);
-      } catch (e) {
-        msg = (e as Error).message;
+      const w3 = E.zeros([4, 3, 3, 3]);
+      const gy = E.zeros([1, 4, 4, 4]);
+      const checks: [string, string, string[]][] = [
+        ['channel mismatch', messageOf(() => E.conv2d(x, w)), ['conv2d', '[1, 3, 5, 5]', '[4, 2, 3, 3]']],
+        ['bias mismatch', messageOf(() => E.conv2d(x, w3, E.zeros([3]))), ['conv2d', '[3]']],
+        ['gradient shape', messageOf(() => E.conv2dBackwardData(gy, w3, [1, 3, 5, 5], { padding: 1 })), ['conv2dBackwardData', '[1, 4, 4, 4]', '[1, 4, 5, 5]']],
+        ['weight gradient shape', messageOf(() => E.conv2dBackwardWeight(x, gy, [4, 3, 3, 3], { padding: 1 })), ['conv2dBackwardWeight', '[1, 4, 4, 4]']],
+        ['kernel too large', messageOf(() => E.conv2d(x, E.zeros([1, 3, 7, 7]))), ['conv2d', '7x7']],
+        ['bad stride', messageOf(() => E.conv2d(x, w3, undefined, { stride: 0 })), ['conv2d', 'stride']],
+      ];
+      [x, w, w3, gy].forEach((t) => t.dispose());
+      for (const [what, msg, parts] of checks) {
+        for (const part of parts) if (!msg.includes(part)) throw new Error(`${what}: expected '${part}' in the message, got '${msg}'`);
       }
-      x.dispose();
-      w.dispose();
-      if (!msg.includes('[1, 3, 5, 5]') || !msg.includes('[4, 2, 3, 3]')) throw new Error(`unexpected message: ${msg}`);
     },
   },
+];
+
+export const convCases: TestCase[] = [
+  ...perGeometry,
+  ...mediumCases,
+  ...transposed,
+  ...KERNELS.flatMap((k) => [secondOrder(geos[0], k), secondOrder(geos[2], k)]),
+  ...errors,
 ];

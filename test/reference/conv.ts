@@ -48,3 +48,18 @@ export function convTranspose2dRef(n: number, cin: number, h: number, wd: number
   }
   return out;
 }
+
+/** dL/dx for L = <conv2d(x, W), v>: v scattered back through the weights (the adjoint of conv2dRef). */
+export function conv2dDataGradRef(g: ConvGeo, w: ArrayLike<number>, v: ArrayLike<number>): Float64Array {
+  const [ho, wo] = outSize(g);
+  const out = new Float64Array(g.n * g.c * g.h * g.w);
+  for (let n = 0; n < g.n; n++) for (let o = 0; o < g.o; o++) for (let y = 0; y < ho; y++) for (let xx = 0; xx < wo; xx++) {
+    const gv = v[((n * g.o + o) * ho + y) * wo + xx];
+    for (let c = 0; c < g.c; c++) for (let ky = 0; ky < g.kh; ky++) for (let kx = 0; kx < g.kw; kx++) {
+      const iy = y * g.stride - g.pad + ky, ix = xx * g.stride - g.pad + kx;
+      if (iy < 0 || ix < 0 || iy >= g.h || ix >= g.w) continue;
+      out[((n * g.c + c) * g.h + iy) * g.w + ix] += gv * w[((o * g.c + c) * g.kh + ky) * g.kw + kx];
+    }
+  }
+  return out;
+}
