@@ -36,12 +36,21 @@ fn offsetOf(index: u32, rank: u32, shape: array<vec4u, 2>, stride: array<vec4u, 
 fn main(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
   let o = gid.x + gid.y * nwg.x * 256u;
   if (o >= p.nOut) { return; }
-  let base = offsetOf(o, p.keepRank, p.keepShape, p.keepStride);
   var acc = ${INIT};
+#if ${CONTIGUOUS}
+  // The reduced axes are the trailing block: output o owns src[o * nRed, (o + 1) * nRed).
+  let base = o * p.nRed;
+  for (var r = 0u; r < p.nRed; r++) {
+    let v = src[base + r];
+    acc = ${COMBINE};
+  }
+#else
+  let base = offsetOf(o, p.keepRank, p.keepShape, p.keepStride);
   for (var r = 0u; r < p.nRed; r++) {
     let v = src[base + offsetOf(r, p.redRank, p.redShape, p.redStride)];
     acc = ${COMBINE};
   }
+#endif
   out[o] = acc;
 }
 #else

@@ -12,8 +12,16 @@ const KINDS = {
   max: { INIT: '-3.402823e38', COMBINE: 'max(acc, v)', COMBINE2: 'max(acc2, v)', FINAL: 'partial[0]' },
 };
 const VARIANTS = {
-  sum: { serial: { ...KINDS.sum, SERIAL: true }, tree: { ...KINDS.sum, SERIAL: false } },
-  max: { serial: { ...KINDS.max, SERIAL: true }, tree: { ...KINDS.max, SERIAL: false } },
+  sum: {
+    serial: { ...KINDS.sum, SERIAL: true, CONTIGUOUS: false },
+    serialContiguous: { ...KINDS.sum, SERIAL: true, CONTIGUOUS: true },
+    tree: { ...KINDS.sum, SERIAL: false, CONTIGUOUS: false },
+  },
+  max: {
+    serial: { ...KINDS.max, SERIAL: true, CONTIGUOUS: false },
+    serialContiguous: { ...KINDS.max, SERIAL: true, CONTIGUOUS: true },
+    tree: { ...KINDS.max, SERIAL: false, CONTIGUOUS: false },
+  },
 };
 /** Below this many reduced elements per output, one invocation per output beats a workgroup per output. */
 const SERIAL_MAX = 256;
@@ -27,9 +35,11 @@ function reduceRaw(x: Tensor, axes: number[], kind: keyof typeof KINDS): Tensor 
   if (out.size === 0) return out;
   if (nRed === 0 && kind === 'max') throw new Error(`max: cannot reduce over an empty axis of ${fmt(x.shape)}`);
   const serial = nRed <= SERIAL_MAX || out.size >= 1024;
+  // Reducing exactly the trailing axes: each output's inputs are one contiguous run.
+  const contiguous = axes.every((a, i) => a === x.rank - axes.length + i);
   runtime().dispatcher.run({
     shader: 'reduce',
-    defines: serial ? VARIANTS[kind].serial : VARIANTS[kind].tree,
+    defines: serial ? (contiguous ? VARIANTS[kind].serialContiguous : VARIANTS[kind].serial) : VARIANTS[kind].tree,
     buffers: [x.buffer, out.buffer],
     ints: [
       out.size, nRed, keep.length, axes.length,
