@@ -4,7 +4,8 @@
 //             align_corners = true:  src = dst * (in - 1) / (out - 1)
 //             interpolating between floor(src) and min(floor(src) + 1, in - 1)
 // ADJOINT (the backward): each input pixel gathers from the output pixels whose source touches it, with
-// the same weights; the candidates lie within a few pixels of iy * out / in, checked exactly.
+// the same weights. candidates() inverts the coordinate rule to bound those outputs (with a one-pixel
+// margin for rounding); weight() then decides exactly, with the forward's own arithmetic.
 struct Params { planes: u32, h: u32, w: u32, ho: u32, wo: u32, alignCorners: u32 }
 @group(0) @binding(0) var<uniform> p: Params;
 @group(0) @binding(1) var<storage, read> src: array<f32>;
@@ -35,6 +36,32 @@ fn weight(d: u32, i: u32, inSize: u32, outSize: u32) -> f32 {
 #endif
 }
 
+// Output indices [lo, hi) along one axis that may read input index i.
+fn candidates(i: u32, inSize: u32, outSize: u32) -> vec2u {
+  let fi = f32(i);
+#if ${BILINEAR}
+  // Output d reads floor(s(d)) and floor(s(d)) + 1, so it touches i when s(d) lies in [i - 1, i + 1).
+  var lo: f32;
+  var hi: f32;
+  if (p.alignCorners != 0u) {
+    if (inSize == 1u || outSize == 1u) { return vec2u(0u, outSize); }
+    let r = f32(outSize - 1u) / f32(inSize - 1u);
+    lo = (fi - 1.0) * r;
+    hi = (fi + 1.0) * r;
+  } else {
+    let r = f32(outSize) / f32(inSize);
+    lo = (fi - 0.5) * r - 0.5;
+    hi = (fi + 1.5) * r - 0.5;
+  }
+#else
+  // Output d reads floor(d * in / out), which is i for d in [i * out / in, (i + 1) * out / in).
+  let r = f32(outSize) / f32(inSize);
+  let lo = fi * r;
+  let hi = (fi + 1.0) * r;
+#endif
+  return vec2u(u32(max(0.0, floor(lo) - 1.0)), min(outSize, u32(max(0.0, ceil(hi) + 1.0))));
+}
+
 @compute @workgroup_size(256)
 fn main(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
   let i = gid.x + gid.y * nwg.x * 256u;
@@ -43,15 +70,13 @@ fn main(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg:
   let plane = i / (p.h * p.w);
   let iy = (i / p.w) % p.h;
   let ix = i % p.w;
-  let y0 = u32(max(0, i32(floor(f32(iy) * f32(p.ho) / f32(p.h))) - 2));
-  let y1 = min(p.ho, u32(ceil(f32(iy + 1u) * f32(p.ho) / f32(p.h))) + 2u);
-  let x0 = u32(max(0, i32(floor(f32(ix) * f32(p.wo) / f32(p.w))) - 2));
-  let x1 = min(p.wo, u32(ceil(f32(ix + 1u) * f32(p.wo) / f32(p.w))) + 2u);
+  let ys = candidates(iy, p.h, p.ho);
+  let xs = candidates(ix, p.w, p.wo);
   var acc = 0.0;
-  for (var oy = y0; oy < y1; oy++) {
+  for (var oy = ys.x; oy < ys.y; oy++) {
     let wy = weight(oy, iy, p.h, p.ho);
     if (wy == 0.0) { continue; }
-    for (var ox = x0; ox < x1; ox++) {
+    for (var ox = xs.x; ox < xs.y; ox++) {
       acc += wy * weight(ox, ix, p.w, p.wo) * src[(plane * p.ho + oy) * p.wo + ox];
     }
   }
