@@ -55,6 +55,7 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_index) lidx
 #else
   let group = wid.x + wid.y * 65535u;       // image * groups + g
   let lid = lidx;
+  if (group >= p.count) { return; }         // the last grid row may overhang (uniform: whole workgroup)
 #endif
   let cpg = p.chans / p.groups;             // channels per group
   let count = cpg * p.plane;

@@ -14,8 +14,19 @@ const SERIAL_BWD = { BACKWARD: true, SERIAL: true, WG: 64 };
 const TREE_FWD = { BACKWARD: false, SERIAL: false, WG: 256 };
 const TREE_BWD = { BACKWARD: true, SERIAL: false, WG: 256 };
 
+export type NormKernelVariant = 'auto' | 'serial' | 'tree';
+let variant: NormKernelVariant = 'auto';
+
+/** Pick the norm kernels' layout ('auto': by adapter); returns the previous choice. Tests run both. */
+export function setNormKernelVariant(v: NormKernelVariant): NormKernelVariant {
+  const before = variant;
+  variant = v;
+  return before;
+}
+
 /** Serial per-group loops on CPU adapters, where workgroup barriers are expensive; trees elsewhere. */
 function useSerialNorm(): boolean {
+  if (variant !== 'auto') return variant === 'serial';
   const a = runtime().info.adapterInfo;
   return /llvmpipe|lavapipe|swiftshader|software/i.test(`${a.description} ${a.device} ${a.vendor} ${a.architecture}`);
 }

@@ -1,7 +1,7 @@
 // Group / instance norm: forward, both backward paths (fused first-order kernel, and the recorded
 // composite used under createGraph) and a second-order case, against float64 CPU references.
 import * as E from '../../engine/index.js';
-import { checkOp, expectClose } from '../helpers/check.js';
+import { checkOp, expectClose, numericVjp } from '../helpers/check.js';
 import { makeRng, randomArray } from '../helpers/rng.js';
 import { groupNormRef } from '../reference/norm.js';
 import type { TestCase } from './types.js';
@@ -14,46 +14,85 @@ const configs: [number[], number][] = [
   [[1, 5, 33, 2], 5],
 ];
 
+const VARIANTS: E.NormKernelVariant[] = ['serial', 'tree'];
+
+/** Run `fn` with one kernel layout forced (both are checked wherever the tests run), then restore. */
+async function withVariant<T>(v: E.NormKernelVariant, fn: () => Promise<T>): Promise<T> {
+  const before = E.setNormKernelVariant(v);
+  try {
+    return await fn();
+  } finally {
+    E.setNormKernelVariant(before);
+  }
+}
+
+const gradTol = { atol: 5e-4, rtol: 3e-3 };
+
 const cases: TestCase[] = configs.flatMap(([shape, groups]) => {
   const c = shape[1];
   const name = `groupNorm ${JSON.stringify(shape)} groups ${groups}`;
-  return [
+  return VARIANTS.flatMap((v) => [
     {
-      name: `${name} (affine)`,
+      name: `${name} (affine, ${v} kernels)`,
       run: () =>
-        checkOp({
-          name,
-          inputs: [{ shape }, { shape: [c], range: [0.5, 1.5] }, { shape: [c] }],
-          gpu: ([x, w, b]) => E.groupNorm(x, groups, w, b),
-          ref: ([x, w, b]) => groupNormRef(shape, groups, x, w, b),
-          gradTol: { atol: 5e-4, rtol: 3e-3 },
-          fdEps: 1e-5,
-        }),
+        withVariant(v, () =>
+          checkOp({
+            name,
+            inputs: [{ shape }, { shape: [c], range: [0.5, 1.5] }, { shape: [c] }],
+            gpu: ([x, w, b]) => E.groupNorm(x, groups, w, b),
+            ref: ([x, w, b]) => groupNormRef(shape, groups, x, w, b),
+            gradTol,
+            fdEps: 1e-5,
+          }),
+        ),
     },
     {
-      name: `${name} (no affine)`,
-      run: () => checkOp({ name, inputs: [{ shape }], gpu: ([x]) => E.groupNorm(x, groups), ref: ([x]) => groupNormRef(shape, groups, x), gradTol: { atol: 5e-4, rtol: 3e-3 }, fdEps: 1e-5 }),
+      name: `${name} (no affine, ${v} kernels)`,
+      run: () =>
+        withVariant(v, () =>
+          checkOp({ name, inputs: [{ shape }], gpu: ([x]) => E.groupNorm(x, groups), ref: ([x]) => groupNormRef(shape, groups, x), gradTol, fdEps: 1e-5 }),
+        ),
     },
-  ];
+  ]);
 });
 
-/** The recorded (createGraph) backward path must give the same first-order values as the fused one. */
-const recordedPath: TestCase = {
-  name: 'instanceNorm: recorded backward (createGraph) equals the fused backward',
-  run: async () => {
-    const rng = makeRng(5);
-    const shape = [2, 3, 4, 5];
-    const x = E.requireGrad(E.tensor(Float32Array.from(randomArray(120, rng)), shape));
-    const w = E.requireGrad(E.tensor(Float32Array.from(randomArray(3, rng, 0.5, 1.5)), [3]));
-    const b = E.requireGrad(E.tensor(Float32Array.from(randomArray(3, rng)), [3]));
-    const v = E.tensor(Float32Array.from(randomArray(120, rng)), shape);
-    const f = () => E.sum(E.mul(E.instanceNorm(x, w, b), v));
-    const fused = E.tidy(() => E.grad(f(), [x, w, b]));
-    const recorded = E.tidy(() => E.grad(f(), [x, w, b], { createGraph: true }));
-    for (let i = 0; i < 3; i++) expectClose(await recorded[i].data(), await fused[i].data(), { atol: 1e-5, rtol: 1e-4 }, `input ${i}`);
-    [...fused, ...recorded, x, w, b, v].forEach((t) => t.dispose());
-  },
+/** instanceNorm is groupNorm with one group per channel; checked directly once. */
+const instance: TestCase = {
+  name: 'instanceNorm [2, 3, 5, 3] (affine)',
+  run: () =>
+    checkOp({
+      name: 'instanceNorm',
+      inputs: [{ shape: [2, 3, 5, 3] }, { shape: [3], range: [0.5, 1.5] }, { shape: [3] }],
+      gpu: ([x, w, b]) => E.instanceNorm(x, w, b),
+      ref: ([x, w, b]) => groupNormRef([2, 3, 5, 3], 3, x, w, b),
+      gradTol,
+      fdEps: 1e-5,
+    }),
 };
+
+/**
+ * Under createGraph the backward rule differentiates the recorded composite instead of running the fused
+ * kernel: its first-order values are checked against finite differences of the reference as well.
+ */
+function recordedPath(shape: number[], groups: number, affine: boolean): TestCase {
+  const c = shape[1];
+  return {
+    name: `groupNorm ${JSON.stringify(shape)} groups ${groups}${affine ? ' (affine)' : ''}: recorded backward (createGraph) vs finite differences`,
+    run: async () => {
+      const rng = makeRng(5);
+      const size = shape.reduce((p, d) => p * d, 1);
+      const xs = [randomArray(size, rng), ...(affine ? [randomArray(c, rng, 0.5, 1.5), randomArray(c, rng)] : [])];
+      const [x, w, b] = xs.map((a, i) => E.requireGrad(E.tensor(Float32Array.from(a), i === 0 ? shape : [c])));
+      const v = randomArray(size, rng);
+      const vT = E.tensor(Float32Array.from(v), shape);
+      const inputs = affine ? [x, w, b] : [x];
+      const recorded = E.tidy(() => E.grad(E.groupNorm(x, groups, w, b), inputs, { gradOutput: vT, createGraph: true }));
+      const ref = numericVjp(([xr, wr, br]) => groupNormRef(shape, groups, xr, wr, br), xs, v, xs.map(() => true), 1e-5);
+      for (let i = 0; i < inputs.length; i++) expectClose(await recorded[i].data(), ref[i]!, gradTol, `input ${i}`);
+      [...recorded, ...inputs, vT].forEach((t) => t.dispose());
+    },
+  };
+}
 
 /** d/dx sum((dL/dw)^2), L = sum(instanceNorm(x, w, b) * v): dL/dw[c] = sum over n,h,w of v * xhat. */
 const secondOrder: TestCase = {
@@ -94,4 +133,11 @@ const secondOrder: TestCase = {
   },
 };
 
-export const normCases: TestCase[] = [...cases, recordedPath, secondOrder];
+export const normCases: TestCase[] = [
+  ...cases,
+  instance,
+  recordedPath([2, 3, 4, 5], 3, true),
+  recordedPath([2, 6, 3, 4], 2, true),
+  recordedPath([1, 4, 5, 3], 4, false),
+  secondOrder,
+];
