@@ -1,81 +1,117 @@
-// Average and max pooling against float64 CPU references, and second order through avg-pool.
+// Average and max pooling against float64 CPU references (both kernel paths: non-overlapping windows and
+// the general strided/padded one), and second order through each pooling's backward.
 import * as E from '../../engine/index.js';
 import { checkOp, expectClose } from '../helpers/check.js';
 import { makeRng, randomArray } from '../helpers/rng.js';
+import { avgPoolAdjointRef, avgPoolRef, maxPoolArgRef, maxPoolRef, poolOutShape, type PoolGeo } from '../reference/pool.js';
 import type { TestCase } from './types.js';
 
-type Geo = { shape: number[]; k: number; s: number; p: number };
-
-function windows(g: Geo, visit: (plane: number, o: number, taps: number[]) => void): number[] {
-  const [n, c, h, w] = g.shape;
-  const ho = Math.floor((h + 2 * g.p - g.k) / g.s) + 1, wo = Math.floor((w + 2 * g.p - g.k) / g.s) + 1;
-  for (let pl = 0; pl < n * c; pl++) for (let oy = 0; oy < ho; oy++) for (let ox = 0; ox < wo; ox++) {
-    const taps: number[] = [];
-    for (let dy = 0; dy < g.k; dy++) for (let dx = 0; dx < g.k; dx++) {
-      const y = oy * g.s - g.p + dy, x = ox * g.s - g.p + dx;
-      if (y >= 0 && x >= 0 && y < h && x < w) taps.push(pl * h * w + y * w + x);
-    }
-    visit(pl, (pl * ho + oy) * wo + ox, taps);
-  }
-  return [n, c, ho, wo];
-}
-
-const avgRef = (g: Geo) => ([x]: Float64Array[]) => {
-  const out: number[] = [];
-  windows(g, (_, o, taps) => (out[o] = taps.reduce((s, t) => s + x[t], 0) / (g.k * g.k)));
-  return out;
-};
-const maxRef = (g: Geo) => ([x]: Float64Array[]) => {
-  const out: number[] = [];
-  windows(g, (_, o, taps) => (out[o] = Math.max(...taps.map((t) => x[t]))));
-  return out;
-};
-
-const geos: Geo[] = [
-  { shape: [2, 3, 4, 4], k: 2, s: 2, p: 0 },
-  { shape: [1, 2, 7, 5], k: 3, s: 2, p: 1 },
+const geos: PoolGeo[] = [
+  { shape: [2, 3, 4, 4], k: 2, s: 2, p: 0 }, // ConvNet's pooling (non-overlapping path)
+  { shape: [1, 2, 7, 5], k: 2, s: 2, p: 0 }, // non-overlapping with a leftover row and column
+  { shape: [1, 2, 7, 7], k: 3, s: 3, p: 0 }, // non-overlapping, k = 3
+  { shape: [1, 2, 7, 5], k: 3, s: 2, p: 1 }, // overlapping, padded
   { shape: [1, 1, 5, 5], k: 3, s: 1, p: 1 },
   { shape: [3, 1, 33, 2], k: 2, s: 2, p: 0 },
+  { shape: [1, 3, 6, 9], k: 4, s: 3, p: 2 },
+  { shape: [2, 1, 3, 3], k: 1, s: 2, p: 0 }, // subsampling
 ];
 
-const label = (g: Geo) => `${JSON.stringify(g.shape)} k${g.k} s${g.s} p${g.p}`;
+const label = (g: PoolGeo) => `${JSON.stringify(g.shape)} k${g.k} s${g.s} p${g.p}`;
 
-export const poolCases: TestCase[] = [
-  ...geos.flatMap((g) => [
-    { name: `avgPool2d ${label(g)}`, run: () => checkOp({ name: 'avgPool2d', inputs: [{ shape: g.shape }], gpu: ([x]) => E.avgPool2d(x, g.k, g.s, g.p), ref: avgRef(g) }) },
-    { name: `maxPool2d ${label(g)}`, run: () => checkOp({ name: 'maxPool2d', inputs: [{ shape: g.shape }], gpu: ([x]) => E.maxPool2d(x, g.k, g.s, g.p), ref: maxRef(g) }) },
-  ]),
+const firstOrder: TestCase[] = geos.flatMap((g) => [
   {
-    name: 'second order: d/dx |dL/dw|^2 with L = <avgPool2d(x * w), v> (w per channel)',
+    name: `avgPool2d ${label(g)}`,
+    run: () => checkOp({ name: 'avgPool2d', inputs: [{ shape: g.shape }], gpu: ([x]) => E.avgPool2d(x, g.k, g.s, g.p), ref: ([x]) => avgPoolRef(g, x) }),
+  },
+  {
+    name: `maxPool2d ${label(g)}`,
+    run: () => checkOp({ name: 'maxPool2d', inputs: [{ shape: g.shape }], gpu: ([x]) => E.maxPool2d(x, g.k, g.s, g.p), ref: ([x]) => maxPoolRef(g, x) }),
+  },
+]);
+
+/** Central differences of a scalar CPU function of x. */
+function numericGrad(f: (xs: Float64Array) => number, x: Float64Array, eps = 1e-6): Float64Array {
+  return x.map((_, i) => {
+    const up = Float64Array.from(x), down = Float64Array.from(x);
+    up[i] += eps;
+    down[i] -= eps;
+    return (f(up) - f(down)) / (2 * eps);
+  });
+}
+
+/**
+ * d/dx |dL/dθ|^2 with L = sum(v * pool(x * θ)^2), θ per channel (positive, so max windows keep their
+ * argmax). dL/dθ_c = sum over channel c of x * P^T(2 v * pool(x θ)): differentiating it in x runs through
+ * the pooling's backward and that backward's own backward.
+ */
+function secondOrder(kind: 'avg' | 'max', g: PoolGeo): TestCase {
+  const [n, c, h, w] = g.shape;
+  const nx = n * c * h * w;
+  const outShape = poolOutShape(g);
+  const ny = outShape.reduce((a, b) => a * b, 1);
+  const pool = (x: E.Tensor) => (kind === 'avg' ? E.avgPool2d(x, g.k, g.s, g.p) : E.maxPool2d(x, g.k, g.s, g.p));
+  return {
+    name: `second order: d/dx |dL/dθ|^2 through ${kind}Pool2d ${label(g)}`,
     run: async () => {
-      const g: Geo = { shape: [2, 3, 6, 6], k: 2, s: 2, p: 0 };
       const rng = makeRng(21);
-      const xv = randomArray(216, rng), wv = randomArray(3, rng), vv = randomArray(54, rng);
+      const xv = randomArray(nx, rng), tv = randomArray(c, rng, 0.5, 1.5), vv = randomArray(ny, rng);
       const x = E.requireGrad(E.tensor(Float32Array.from(xv), g.shape));
-      const w = E.requireGrad(E.tensor(Float32Array.from(wv), [1, 3, 1, 1]));
-      const v = E.tensor(Float32Array.from(vv), [2, 3, 3, 3]);
+      const theta = E.requireGrad(E.tensor(Float32Array.from(tv), [1, c, 1, 1]));
+      const v = E.tensor(Float32Array.from(vv), outShape);
       const dx = E.tidy(() => {
-        const [gw] = E.grad(E.sum(E.mul(E.avgPool2d(E.mul(x, w), 2), v)), [w], { createGraph: true });
-        return E.grad(E.sum(E.square(gw)), [x])[0];
+        const [gt] = E.grad(E.sum(E.mul(v, E.square(pool(E.mul(x, theta))))), [theta], { createGraph: true });
+        return E.grad(E.sum(E.square(gt)), [x])[0];
       });
-      // dL/dw[c] = sum over the channel of x * (avg-pool adjoint of v).
-      const adjV = new Float64Array(216);
-      windows(g, (_, o, taps) => taps.forEach((t) => (adjV[t] += vv[o] / 4)));
+      const chan = (i: number) => Math.floor(i / (h * w)) % c;
       const f = (xs: Float64Array) => {
-        const gw = [0, 0, 0];
-        xs.forEach((xi, i) => (gw[Math.floor(i / 36) % 3] += xi * adjV[i]));
-        return gw.reduce((s, t) => s + t * t, 0);
+        const scaled = xs.map((xi, i) => xi * tv[chan(i)]);
+        const back = new Float64Array(nx);
+        if (kind === 'avg') {
+          const y = avgPoolRef(g, scaled);
+          back.set(avgPoolAdjointRef(g, y.map((yi, o) => 2 * vv[o] * yi)));
+        } else {
+          maxPoolArgRef(g, scaled).forEach((t, o) => (back[t] += 2 * vv[o] * scaled[t]));
+        }
+        const gt = new Float64Array(c);
+        xs.forEach((xi, i) => (gt[chan(i)] += xi * back[i]));
+        return gt.reduce((s, t) => s + t * t, 0);
       };
-      const ref = xv.map((_, i) => {
-        const a = Float64Array.from(xv), b = Float64Array.from(xv);
-        a[i] += 1e-6;
-        b[i] -= 1e-6;
-        return (f(a) - f(b)) / 2e-6;
-      });
       const got = await dx.data();
-      expectClose(got, ref, { atol: 1e-4, rtol: 1e-3 }, 'second-order avg-pool gradient');
-      [x, w, v, dx].forEach((t) => t.dispose());
+      expectClose(got, numericGrad(f, xv), { atol: 1e-3, rtol: 1e-3 }, `second-order ${kind}-pool gradient`);
+      [x, theta, v, dx].forEach((t) => t.dispose());
       return { dx: Array.from(got) };
     },
+  };
+}
+
+const errors: TestCase = {
+  name: 'pooling: bad rank, window or padding is an error naming the op and shape',
+  run: async () => {
+    const x = E.zeros([1, 1, 4, 4]);
+    const flat = E.zeros([4, 4]);
+    const expectThrow = (fn: () => unknown, ...parts: string[]) => {
+      let message = '';
+      try {
+        fn();
+      } catch (e) {
+        message = (e as Error).message;
+      }
+      if (!parts.every((p) => message.includes(p))) throw new Error(`expected an error mentioning ${parts.join(', ')}; got '${message}'`);
+    };
+    expectThrow(() => E.avgPool2d(flat, 2), 'avgPool2d', '[4, 4]');
+    expectThrow(() => E.maxPool2d(x, 5), 'maxPool2d', '[1, 1, 4, 4]');
+    expectThrow(() => E.maxPool2d(x, 2, 2, 2), 'maxPool2d');
+    expectThrow(() => E.avgPool2d(x, 0), 'avgPool2d');
+    [x, flat].forEach((t) => t.dispose());
   },
+};
+
+export const poolCases: TestCase[] = [
+  ...firstOrder,
+  secondOrder('avg', { shape: [2, 3, 6, 6], k: 2, s: 2, p: 0 }),
+  secondOrder('avg', { shape: [1, 2, 7, 5], k: 3, s: 2, p: 1 }),
+  secondOrder('max', { shape: [2, 2, 6, 5], k: 2, s: 2, p: 0 }),
+  secondOrder('max', { shape: [1, 2, 7, 5], k: 3, s: 2, p: 1 }),
+  errors,
 ];
