@@ -38,7 +38,7 @@ const CONDENSE_OPTIONS: OptionTable = {
 };
 
 /** `npm start`: a run small enough to finish in a few minutes on a CPU (lavapipe). */
-export const QUICK_ARGS = ['--per-class', '100', '--iterations', '12', '--inner-steps', '2', '--real-batch', '16', '--syn-batch', '16', '--net-width', '32', '--hmn-lr', '0.02', '--out', 'runs/quick'];
+export const QUICK_ARGS = ['--per-class', '100', '--iterations', '10', '--inner-steps', '2', '--real-batch', '16', '--syn-batch', '16', '--net-width', '32', '--out', 'runs/quick'];
 
 async function condense(argv: string[]): Promise<void> {
   const o = parseOptions(argv, CONDENSE_OPTIONS, 'condense');

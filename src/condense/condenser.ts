@@ -50,7 +50,7 @@ export const DEFAULT_HYPER: CondenseHyper = {
   netLr: 0.01,
   netMomentum: 0.9,
   netWeightDecay: 5e-4,
-  hmnLr: 0.01,
+  hmnLr: 0.005,
   distance: 'mse',
   augment: ['color', 'crop', 'cutout'],
 };
