@@ -42,6 +42,21 @@ ${PER_LINE}
 ${STEP}
     }
   }
+  // Stores as a loop over the results (unrolled, they dominate lavapipe's compile time).
+  var result: array<f32, ${TM} * ${TN} * 4>;
+${RESULTS}
+  var colAt: array<i32, ${TN}>;
+  var chanAt: array<i32, ${TN}>;
+${COLUMNS}
   let slice = i32(wid.z) * p.rows * p.chans * taps;
-${STORE}
+  for (var i = 0; i < ${TM}; i++) {
+    let m = mBase + i;
+    if (m >= p.rows) { break; }
+    for (var j = 0; j < ${TN}; j++) {
+      if (first + j * ${WG} >= p.ncols) { continue; }
+      for (var q = 0; q < 4; q++) {
+        if (chanAt[j] + q < p.chans) { OUT[slice + m * p.chans * taps + colAt[j] + q * taps] = result[(i * ${TN} + j) * 4 + q]; }
+      }
+    }
+  }
 }

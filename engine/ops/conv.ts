@@ -145,8 +145,8 @@ const WG = 64;
 
 /** Rows per invocation by the row count: four blocks of eight lanes at most. */
 const rowTile = (rows: number): number => (rows > 16 ? 32 : rows > 8 ? 16 : rows > 4 ? 8 : 4);
-/** Pixels per invocation: about 128 accumulators in all. */
-const pixelTile = (tm: number): number => (tm === 32 ? 4 : 8);
+/** Pixels per invocation (more pixels only amortise the row loads further, and compile slower). */
+const TN = 4;
 
 const gemmDefines = memo((forward: boolean, stride1: boolean, bias: boolean, lanes: boolean, TM: number, TN: number): Defines => {
   const cols = range(TN);
@@ -169,17 +169,12 @@ const gemmDefines = memo((forward: boolean, stride1: boolean, bias: boolean, lan
       ...cols.map((j) => `        acc${i}_${j} += dot(w${i}, b${j});`),
     ]),
   ].join('\n');
-  const STORE = rows
-    .map((i) => {
-      const value = (j: number) => `acc${i}_${j}${bias ? ` + bias[mBase + ${i}]` : ''}`;
-      const stores = cols.map((j) => `    if (first + ${j * WG} < p.npix) { OUT[(img${j} * p.rows + mBase + ${i}) * howo + r${j}] = ${value(j)}; }`);
-      return `  if (mBase + ${i} < p.rows) {\n${stores.join('\n')}\n  }`;
-    })
-    .join('\n');
+  const RESULTS = rows.flatMap((i) => cols.map((j) => `  result[${i * TN + j}] = acc${i}_${j};`)).join('\n');
+  const PIXELS = cols.map((j) => `  pixelAt[${j}] = img${j} * p.rows * howo + r${j};`).join('\n');
   return {
     SUBGROUPS: lanes, FORWARD: forward, STRIDE1: stride1, BIAS: bias, WG, TM, TN,
     LANE_PARAM: lanes ? ', @builtin(subgroup_invocation_id) lane: u32' : '',
-    SETUP, PER_TAP, STEP, STORE,
+    SETUP, PER_TAP, STEP, RESULTS, PIXELS,
   };
 });
 
@@ -194,7 +189,6 @@ function gemm(forward: boolean, b: Tensor, a: Tensor, g: Geometry, bias?: Tensor
   const npix = g.batch * outH * outW;
   const out = empty([g.batch, rows, outH, outW]);
   const TM = rowTile(rows);
-  const TN = pixelTile(TM);
   runtime().dispatcher.run({
     shader: 'conv_gemm',
     defines: gemmDefines(forward, g.stride === 1, !!bias, canBroadcast(), TM, TN),
@@ -207,8 +201,12 @@ function gemm(forward: boolean, b: Tensor, a: Tensor, g: Geometry, bias?: Tensor
 
 // ------------------------------------------------------------------ tiled backward-weight
 
-/** Output pixels per loop step (products chained per accumulator update). */
+/**
+ * Output pixels per loop step: each accumulator then takes U products per (exec-masked) update. Columns
+ * per invocation: 1 (2 ran no faster on lavapipe and compiled ten times slower; U = 4 was slower).
+ */
 const WGRAD_U = 2;
+const WGRAD_TN = 1;
 
 const wgradDefines = memo((lanes: boolean, TM: number, TN: number, wg: number): Defines => {
   const cols = range(TN);
@@ -240,33 +238,32 @@ const wgradDefines = memo((lanes: boolean, TM: number, TN: number, wg: number): 
       ...cols.map((j) => `      acc${i}_${j} += ${us.map((u) => `g${i}_${u} * b${j}_${u}`).join(' + ')};`),
     ]),
   ].join('\n');
-  const STORE = rows
-    .map((i) => {
-      const stores = cols.flatMap((j) =>
-        lane.map((c, q) => `    if (first + ${j * wg} < p.ncols && cb${j} * 4 + ${q} < p.chans) { OUT[slice + ((mBase + ${i}) * p.chans + cb${j} * 4 + ${q}) * taps + tap${j}] = acc${i}_${j}.${c}; }`));
-      return `  if (mBase + ${i} < p.rows) {\n${stores.join('\n')}\n  }`;
-    })
-    .join('\n');
+  // Scalar slots: a vec4 array indexed by a loop compiles several times slower on lavapipe.
+  const RESULTS = rows.flatMap((i) => cols.flatMap((j) => lane.map((c, q) => `  result[${(i * TN + j) * 4 + q}] = acc${i}_${j}.${c};`))).join('\n');
+  const COLUMNS = cols.map((j) => `  colAt[${j}] = cb${j} * 4 * taps + tap${j}; chanAt[${j}] = cb${j} * 4;`).join('\n');
   return {
     SUBGROUPS: lanes, WG: wg, TM, TN, U: WGRAD_U,
     LANE_PARAM: lanes ? ', @builtin(subgroup_invocation_id) lane: u32' : '',
-    SETUP, PER_LINE, STEP, STORE,
+    SETUP, PER_LINE, STEP, RESULTS, COLUMNS,
   };
 });
 
-/** Workgroups worth keeping busy; backward-weight splits its reduction until it has about this many. */
-const TARGET_WORKGROUPS = 64;
+/**
+ * Workgroups worth keeping busy; backward-weight splits its reduction until it has about this many. A CPU
+ * adapter (lavapipe) has a few cores, and there every split only adds partial sums to add up (~10%).
+ */
+const targetWorkgroups = (): number => (runtime().info.adapterInfo.architecture === 'software' ? 16 : 256);
 
 /** dW [O, C, kh, kw] from packed input and packed output gradient (see shaders/conv_wgrad.wgsl). */
 function wgrad(xp: Tensor, gp: Tensor, g: Geometry): Tensor {
   const cblocks = Math.ceil(g.cin / 4);
   const ncols = g.kh * g.kw * cblocks;
   const TM = Math.min(rowTile(g.cout), canBroadcast() ? 32 : 16);
-  const TN = 1;
+  const TN = WGRAD_TN;
   const wg = Math.min(WG, Math.ceil(ncols / 8) * 8);
   const lines = g.batch * g.ho;
   const tiles = Math.ceil(ncols / (wg * TN)) * Math.ceil(g.cout / TM);
-  const splits = Math.max(1, Math.min(Math.ceil(TARGET_WORKGROUPS / tiles), Math.floor(lines / 2)));
+  const splits = Math.max(1, Math.min(Math.ceil(targetWorkgroups() / tiles), Math.floor(lines / 2)));
   const lineChunk = Math.ceil(lines / splits);
   const used = Math.ceil(lines / lineChunk);
   const weightShape = [g.cout, g.cin, g.kh, g.kw];
