@@ -4,7 +4,7 @@
 import { Tensor, empty, grid } from '../tensor.js';
 import { runtime } from '../runtime.js';
 import { noGrad } from '../autodiff.js';
-import { fmt, normalizeAxes } from '../shape.js';
+import { fmt, normalizeAxes, shapesEqual } from '../shape.js';
 import { abs, addScalar, div, exp, log, mul, neg, sqrt, square, sub } from './elementwise.js';
 import { max, mean, reshape, sum } from './reduce.js';
 
@@ -47,12 +47,28 @@ export function crossEntropy(logits: Tensor, target: Tensor, reduction: Reductio
   return reduce(neg(sum(mul(weights, logSoftmax(logits, 1)), 1)), reduction);
 }
 
+/** Pointwise losses compare tensors of one shape (no silent broadcasting of a mistaken target). */
+function checkSameShape(op: string, a: Tensor, b: Tensor): void {
+  if (!shapesEqual(a.shape, b.shape)) throw new Error(`${op}: shapes ${fmt(a.shape)} and ${fmt(b.shape)} differ`);
+}
+
 export function mseLoss(a: Tensor, b: Tensor, reduction: Reduction = 'mean'): Tensor {
+  checkSameShape('mseLoss', a, b);
   return reduce(square(sub(a, b)), reduction);
 }
 
 export function l1Loss(a: Tensor, b: Tensor, reduction: Reduction = 'mean'): Tensor {
+  checkSameShape('l1Loss', a, b);
   return reduce(abs(sub(a, b)), reduction);
+}
+
+/**
+ * Row norms of [rows, k]. A tiny constant under the root keeps the gradient of an all-zero row finite
+ * (plain sqrt's would be 0 * inf = NaN; a ReLU-dead channel has exactly zero weight gradient) and changes
+ * no norm above ~1e-11.
+ */
+function rowNorms(x: Tensor): Tensor {
+  return sqrt(addScalar(sum(square(x), 1), 1e-24));
 }
 
 /**
@@ -60,13 +76,13 @@ export function l1Loss(a: Tensor, b: Tensor, reduction: Reduction = 'mean'): Ten
  * (the per-output-channel distance of dataset-condensation gradient matching, Zhao et al. 2021).
  */
 export function cosineDistancePerChannel(a: Tensor, b: Tensor): Tensor {
-  if (a.rank < 1 || a.shape.length !== b.shape.length || a.shape.some((d, i) => d !== b.shape[i])) {
+  if (a.rank < 1 || !shapesEqual(a.shape, b.shape)) {
     throw new Error(`cosineDistancePerChannel: shapes ${fmt(a.shape)} and ${fmt(b.shape)} differ`);
   }
   const rows = a.shape[0];
   const a2 = reshape(a, [rows, -1]);
   const b2 = reshape(b, [rows, -1]);
   const dot = sum(mul(a2, b2), 1);
-  const norms = addScalar(mul(sqrt(sum(square(a2), 1)), sqrt(sum(square(b2), 1))), 1e-6);
+  const norms = addScalar(mul(rowNorms(a2), rowNorms(b2)), 1e-6);
   return sum(addScalar(neg(div(dot, norms)), 1));
 }
