@@ -14,7 +14,7 @@
 // per multiply-add decide the speed. Packing makes one vec4 load cover four reduction steps; rows shared
 // by a workgroup are loaded once per eight lanes and spread with subgroupBroadcast; tap loops sit outside
 // the channel loop so masks and offsets are computed once per tap. On GPUs the same choices are harmless.
-import { Tensor, empty, grid } from '../tensor.js';
+import { Tensor, empty } from '../tensor.js';
 import { runtime } from '../runtime.js';
 import { noGrad, record } from '../autodiff.js';
 import { fmt } from '../shape.js';
@@ -110,13 +110,12 @@ interface PackLayout {
 /** Raw [outer][inner][ceil(chans / 4)] vec4 copy of `src` (shaders/conv_pack.wgsl). */
 function pack(src: Tensor, l: PackLayout): Tensor {
   const blocks = Math.ceil(l.chans / 4);
-  const total = l.outer * l.inner * blocks;
-  const out = empty([total * 4]);
+  const out = empty([l.outer * l.inner * blocks * 4]);
   runtime().dispatcher.run({
     shader: 'conv_pack',
     buffers: [src.buffer, out.buffer],
-    ints: [total, blocks, l.chans, l.inner, l.outerStride, l.innerStride, l.chanStride, 0],
-    workgroups: grid(total),
+    ints: [l.inner, blocks, l.chans, l.outerStride, l.innerStride, l.chanStride, 0, 0],
+    workgroups: [Math.ceil(l.inner / 64), l.outer],
   });
   return out;
 }
@@ -309,36 +308,104 @@ function useDirect(g: Geometry): boolean {
   return g.batch * g.cout * g.ho * g.wo * g.cin * g.kh * g.kw <= DIRECT_MAX_MACS;
 }
 
+// ------------------------------------------------------------------ column form (few input channels)
+
+/**
+ * With fewer than 4 input channels the packed blocks would be mostly padding and every tap a separate
+ * pass over the image: use the column form instead (shaders/conv_columns.wgsl), a 1x1 convolution over
+ * the (c, ky, kx) windows. Backward-data gains most: its rows become the C kh kw window entries instead of
+ * C, so each loaded gradient value feeds 27 products instead of 3.
+ */
+const useColumns = (g: Geometry): boolean => g.cin < 4 && g.kh * g.kw > 1;
+
+/** The same convolution as a 1x1 one over the columns [N, C kh kw, Ho, Wo]. */
+const columnGeometry = (g: Geometry): Geometry => ({
+  batch: g.batch, cin: g.cin * g.kh * g.kw, h: g.ho, w: g.wo, cout: g.cout, ho: g.ho, wo: g.wo, kh: 1, kw: 1, stride: 1, pad: 0,
+});
+
+function columnsRun(im2col: boolean, src: Tensor, g: Geometry, out: Tensor, blocks: number): void {
+  runtime().dispatcher.run({
+    shader: 'conv_columns',
+    defines: { IM2COL: im2col, STRIDE1: g.stride === 1 },
+    buffers: [src.buffer, out.buffer],
+    ints: [g.cin, g.h, g.w, g.ho, g.wo, g.kh, g.kw, g.stride, g.pad, blocks, 0, 0],
+    workgroups: im2col ? [Math.ceil((g.ho * g.wo) / 64), g.batch] : [Math.ceil((g.h * g.w) / 64), g.batch * g.cin],
+  });
+}
+
+/** Packed columns [N][Ho][Wo][C kh kw / 4] of x. */
+function im2col(x: Tensor, g: Geometry): Tensor {
+  const blocks = Math.ceil((g.cin * g.kh * g.kw) / 4);
+  const out = empty([g.batch * g.ho * g.wo * blocks * 4]);
+  columnsRun(true, x, g, out, blocks);
+  return out;
+}
+
+/** dx [N, C, H, W] from the columns' gradient [N, C kh kw, Ho, Wo]. */
+function col2im(cols: Tensor, g: Geometry): Tensor {
+  const out = empty([g.batch, g.cin, g.h, g.w]);
+  columnsRun(false, cols, g, out, 0);
+  return out;
+}
+
+/** A view of `t` as `shape` that takes over its storage (t is disposed). */
+function reshapeOwned(t: Tensor, shape: number[]): Tensor {
+  const v = t.view(shape);
+  t.dispose();
+  return v;
+}
+
 // ------------------------------------------------------------------ raw passes (no autodiff)
+
+/** Runs `fn`, then disposes the packed temporaries. */
+function withTemps<T>(temps: Tensor[], fn: () => T): T {
+  try {
+    return fn();
+  } finally {
+    temps.forEach((t) => t.dispose());
+  }
+}
 
 function forwardRaw(x: Tensor, w: Tensor, g: Geometry, bias?: Tensor): Tensor {
   if (useDirect(g)) return direct('forward', x, w, g, [g.batch, g.cout, g.ho, g.wo], bias);
+  if (useColumns(g)) {
+    const cg = columnGeometry(g);
+    const xp = im2col(x, g);
+    const wv = w.view([g.cout, cg.cin, 1, 1]);
+    const wp = packWeightsByInput(wv);
+    return withTemps([xp, wv, wp], () => gemm(true, xp, wp, cg, bias));
+  }
   const xp = packImage(x);
   const wp = packWeightsByInput(w);
-  const out = gemm(true, xp, wp, g, bias);
-  xp.dispose();
-  wp.dispose();
-  return out;
+  return withTemps([xp, wp], () => gemm(true, xp, wp, g, bias));
 }
 
 function backwardDataRaw(gy: Tensor, w: Tensor, g: Geometry): Tensor {
   if (useDirect(g)) return direct('backwardData', gy, w, g, [g.batch, g.cin, g.h, g.w]);
   const gp = packImage(gy);
+  if (useColumns(g)) {
+    // columns [N, C kh kw, Ho, Wo] = a 1x1 convolution of gy with w read as [O, C kh kw] (rows: C kh kw).
+    const taps = g.cin * g.kh * g.kw;
+    const wv = w.view([g.cout, taps, 1, 1]);
+    const wp = packWeightsByOutput(wv);
+    const rowsGeo: Geometry = { batch: g.batch, cin: g.cout, h: g.ho, w: g.wo, cout: taps, ho: g.ho, wo: g.wo, kh: 1, kw: 1, stride: 1, pad: 0 };
+    const cols = withTemps([gp, wv, wp], () => gemm(true, gp, wp, rowsGeo));
+    return withTemps([cols], () => col2im(cols, g));
+  }
   const wp = packWeightsByOutput(w);
-  const out = gemm(false, gp, wp, g);
-  gp.dispose();
-  wp.dispose();
-  return out;
+  return withTemps([gp, wp], () => gemm(false, gp, wp, g));
 }
 
 function backwardWeightRaw(x: Tensor, gy: Tensor, g: Geometry): Tensor {
   if (useDirect(g)) return direct('backwardWeight', x, gy, g, [g.cout, g.cin, g.kh, g.kw]);
-  const xp = packImage(x);
   const gp = packImage(gy);
-  const out = wgrad(xp, gp, g);
-  xp.dispose();
-  gp.dispose();
-  return out;
+  if (useColumns(g)) {
+    const xp = im2col(x, g);
+    const dw = withTemps([xp, gp], () => wgrad(xp, gp, columnGeometry(g)));
+    return reshapeOwned(dw, [g.cout, g.cin, g.kh, g.kw]);
+  }
+  const xp = packImage(x);
+  return withTemps([xp, gp], () => wgrad(xp, gp, g));
 }
 
 // ------------------------------------------------------------------ public ops

@@ -23,8 +23,9 @@ async function using<T>(kernels: Kernels, fn: () => Promise<T>): Promise<T> {
   }
 }
 
-// Odd sizes on purpose: channel counts that are not multiples of 4 (the packed vec4 blocks) and row counts
-// that hit each row tile (4, 8, 16, 32 and two blocks of 32), pixel counts that are not multiples of a tile.
+// Odd sizes on purpose: channel counts that are not multiples of 4 (the packed vec4 blocks), fewer than 4
+// (the column form), row counts that hit each row tile (4, 8, 16, 32 and two blocks of 32), pixel counts
+// that are not multiples of a tile.
 const geos: ConvGeo[] = [
   { n: 2, c: 3, h: 7, w: 5, o: 4, kh: 3, kw: 3, stride: 1, pad: 1 },
   { n: 1, c: 1, h: 1, w: 1, o: 1, kh: 1, kw: 1, stride: 1, pad: 0 },
@@ -34,6 +35,7 @@ const geos: ConvGeo[] = [
   { n: 1, c: 17, h: 4, w: 4, o: 18, kh: 3, kw: 3, stride: 1, pad: 1 },
   { n: 2, c: 7, h: 6, w: 9, o: 7, kh: 3, kw: 3, stride: 2, pad: 2 },
   { n: 1, c: 33, h: 3, w: 5, o: 9, kh: 1, kw: 1, stride: 1, pad: 0 },
+  { n: 2, c: 2, h: 9, w: 7, o: 5, kh: 3, kw: 3, stride: 2, pad: 1 },
 ];
 
 const label = (g: ConvGeo) => `x[${g.n},${g.c},${g.h},${g.w}] w[${g.o},${g.c},${g.kh},${g.kw}] s${g.stride} p${g.pad}`;
