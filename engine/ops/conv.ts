@@ -31,8 +31,11 @@ export interface ConvTransposeOptions extends ConvOptions {
   outputPadding?: number;
 }
 
-/** Kernel choice: 'auto' picks by size; tests force 'direct' or 'tiled' to cover both. */
-export const convKernels: { mode: 'auto' | 'direct' | 'tiled' } = { mode: 'auto' };
+/**
+ * Kernel choice: 'auto' picks by size; tests force 'direct' or 'tiled' to cover both, and turn `broadcast`
+ * off to cover the tiled kernels' path for devices without subgroups.
+ */
+export const convKernels: { mode: 'auto' | 'direct' | 'tiled'; broadcast: boolean } = { mode: 'auto', broadcast: true };
 
 /** Below this many multiply-adds the direct kernel beats packing + tiles. */
 const DIRECT_MAX_MACS = 1 << 20;
@@ -87,6 +90,7 @@ function memo<K extends unknown[]>(make: (...key: K) => Defines): (...key: K) =>
 /** Whether lanes 0..7 of every subgroup can share loads through subgroupBroadcast. */
 const broadcastSupport = new WeakMap<GPUDevice, boolean>();
 function canBroadcast(): boolean {
+  if (!convKernels.broadcast) return false;
   const { device, info } = runtime();
   let ok = broadcastSupport.get(device);
   if (ok === undefined) {

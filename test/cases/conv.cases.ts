@@ -13,13 +13,14 @@ type Kernels = 'direct' | 'tiled';
 const KERNELS: Kernels[] = ['direct', 'tiled'];
 
 /** Run a case with one kernel family forced, restoring the automatic choice afterwards. */
-async function using<T>(kernels: Kernels, fn: () => Promise<T>): Promise<T> {
-  const before = E.convKernels.mode;
+async function using<T>(kernels: Kernels, fn: () => Promise<T>, broadcast = true): Promise<T> {
+  const before = { ...E.convKernels };
   E.convKernels.mode = kernels;
+  E.convKernels.broadcast = broadcast;
   try {
     return await fn();
   } finally {
-    E.convKernels.mode = before;
+    Object.assign(E.convKernels, before);
   }
 }
 
@@ -101,8 +102,9 @@ const medium: ConvGeo[] = [
   { n: 2, c: 40, h: 7, w: 9, o: 5, kh: 5, kw: 5, stride: 1, pad: 2 },
 ];
 
-const mediumCases: TestCase[] = medium.map((g) => ({
-  name: `tiled passes vs reference ${label(g)}`,
+/** All three tiled passes against the references; `broadcast` false runs the path for devices without subgroups. */
+const mediumCase = (g: ConvGeo, broadcast: boolean): TestCase => ({
+  name: `tiled passes vs reference ${label(g)}${broadcast ? '' : ' (no subgroups)'}`,
   run: () =>
     using('tiled', async () => {
       const rng = makeRng(7);
@@ -124,8 +126,14 @@ const mediumCases: TestCase[] = medium.map((g) => ({
       expectClose(dw, conv2dWeightGradRef(g, xv, gv), mediumTol, 'backward-weight');
       [x, w, b, gy, ...outs].forEach((t) => t.dispose());
       return { y: Array.from(y.slice(0, 64)), dx: Array.from(dx.slice(0, 64)), dw: Array.from(dw.slice(0, 64)) };
-    }),
-}));
+    }, broadcast),
+});
+
+// Without subgroups every lane loads each row itself: a geometry with 8-row tiles keeps that variant's
+// compile short on lavapipe (which itself always has subgroups).
+const noSubgroups: ConvGeo = { n: 2, c: 6, h: 9, w: 7, o: 8, kh: 3, kw: 3, stride: 2, pad: 1 };
+
+const mediumCases: TestCase[] = [...medium.map((g) => mediumCase(g, true)), mediumCase(noSubgroups, false)];
 
 const transposed: TestCase[] = KERNELS.flatMap((k) =>
   [
