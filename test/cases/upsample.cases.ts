@@ -15,7 +15,7 @@ const configs: [number[], Size][] = [
   [[1, 1, 6, 6], [4, 3]], // down
   [[1, 1, 2, 3], [16, 24]], // x8: the adjoint must look far enough back
   [[1, 2, 3, 2], [13, 9]], // x4.33, x4.5
-  [[1, 1, 33, 7], [5, 1]], // strong down, to one column
+  [[1, 5, 33, 7], [5, 1]], // strong down, to one column; 5 planes (adjoint: 4 per invocation)
   [[2, 1, 4, 4], [4, 4]], // identity
   [[1, 1, 3, 2], [37, 29]], // x12.3, x14.5
   [[1, 2, 8, 8], [32, 32]], // a decoder-sized x4

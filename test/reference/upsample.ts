@@ -1,5 +1,5 @@
-// Float64 CPU resizing with PyTorch's coordinate rules. Source coordinates of nearest are computed in
-// float32 like PyTorch (scale = (float)in / out), so the same pixels are picked at exact boundaries.
+// Float64 CPU resizing with PyTorch's coordinate rules. Scales are float32 like PyTorch's, and nearest's
+// source coordinates are rounded to float32 too, so the same pixels are picked at exact boundaries.
 export type ResizeKind = 'nearest' | 'bilinear';
 
 const f32 = Math.fround;
@@ -7,7 +7,8 @@ const f32 = Math.fround;
 /** The input indices and weights output index d reads along one axis of in -> out samples. */
 export function resizeTaps(d: number, inSize: number, outSize: number, kind: ResizeKind, alignCorners: boolean): [number, number][] {
   if (kind === 'nearest') return [[Math.min(Math.floor(f32(d * f32(inSize / outSize))), inSize - 1), 1]];
-  const s = alignCorners ? (outSize > 1 ? (d * (inSize - 1)) / (outSize - 1) : 0) : Math.max((d + 0.5) * (inSize / outSize) - 0.5, 0);
+  // PyTorch's float32 scale; the rest in float64 (bilinear weights are continuous in s).
+  const s = alignCorners ? (outSize > 1 ? f32((inSize - 1) / (outSize - 1)) * d : 0) : Math.max(f32(inSize / outSize) * (d + 0.5) - 0.5, 0);
   const i0 = Math.min(Math.floor(s), inSize - 1);
   const i1 = Math.min(i0 + 1, inSize - 1);
   const l = s - i0;
