@@ -2,12 +2,12 @@
 // Forward and the first-order backward are fused kernels (shaders/norm.wgsl: one pass per group instead
 // of ~10 elementwise passes). When a graph is being recorded (grad with createGraph), the backward rule
 // instead differentiates the same function written in taped ops, so higher-order gradients are exact.
-import { Tensor, empty } from '../tensor.js';
+import { Tensor, empty, grid } from '../tensor.js';
 import { runtime } from '../runtime.js';
-import { grad, isGradEnabled, record } from '../autodiff.js';
+import { grad, isGradEnabled, noGrad, record } from '../autodiff.js';
 import { fmt } from '../shape.js';
-import { add, mul, powScalar, addScalar, square, sub } from './elementwise.js';
-import { mean, reshape, sum } from './reduce.js';
+import { addScalar, mul, mulScalar, neg, powScalar, square } from './elementwise.js';
+import { reshape, sum } from './reduce.js';
 
 const SERIAL_FWD = { BACKWARD: false, SERIAL: true, WG: 64 };
 const SERIAL_BWD = { BACKWARD: true, SERIAL: true, WG: 64 };
@@ -41,14 +41,66 @@ function check(op: string, x: Tensor, groups: number, weight?: Tensor, bias?: Te
   if (!!weight !== !!bias) throw new Error(`${op}: give both weight and bias, or neither`);
 }
 
-/** The same function in taped ops: slow, but every derivative of it is recorded. */
+// ------------------------------------------------------------------ recorded twin (higher order)
+// Two small differentiable ops over [rows, cols] matrices keep the twin fast: broadcasting binary ops
+// decode every index axis by axis, several times slower than these on CPU adapters.
+
+const ROW_DEFINES = new Map<string, Record<string, boolean>>();
+function rowDefines(x: boolean, a: boolean, b: boolean): Record<string, boolean> {
+  const key = `${+x}${+a}${+b}`;
+  let d = ROW_DEFINES.get(key);
+  if (!d) ROW_DEFINES.set(key, (d = { HAS_X: x, HAS_A: a, HAS_B: b }));
+  return d;
+}
+
+/** Sum (over a row block that repeats every `period` rows) of a per-row vector [rows] -> [period]. */
+function foldRows(v: Tensor, period: number): Tensor {
+  return v.size === period ? v : sum(reshape(v, [v.size / period, period]), 0);
+}
+
+/**
+ * y[r, k] = x[r, k] * a[r % period] + b[r % period] on [rows, cols] (x missing: 0; a missing: 1; b
+ * missing: 0). Linear in each operand, so its backward is this op and rowSums again.
+ */
+function rowAffine(x: Tensor | null, a: Tensor | null, b: Tensor | null, rows: number, cols: number, period: number): Tensor {
+  const present = [x, a, b].filter((t): t is Tensor => t !== null);
+  const out = empty([rows, cols]);
+  runtime().dispatcher.run({
+    shader: 'norm_rows',
+    defines: rowDefines(!!x, !!a, !!b),
+    buffers: [(x ?? present[0]).buffer, (a ?? present[0]).buffer, (b ?? present[0]).buffer, out.buffer],
+    ints: [rows, cols, period],
+    workgroups: grid(out.size),
+  });
+  return record('rowAffine', out, present, (g, needs) => {
+    const grads = new Map<Tensor, Tensor>();
+    const need = (t: Tensor | null) => t !== null && needs[present.indexOf(t)];
+    if (x && need(x)) grads.set(x, a ? rowAffine(g, a, null, rows, cols, period) : g);
+    if (a && need(a)) grads.set(a, foldRows(rowSums(x ? mul(g, x) : g), period));
+    if (b && need(b)) grads.set(b, foldRows(rowSums(g), period));
+    return present.map((t) => grads.get(t) ?? null);
+  });
+}
+
+/** Sums of the rows of [rows, cols] -> [rows]; the backward spreads each row's gradient over its row. */
+function rowSums(x: Tensor): Tensor {
+  const [rows, cols] = x.shape;
+  const out = noGrad(() => sum(x, 1));
+  return record('rowSums', out, [x], (g) => [rowAffine(null, null, g, rows, cols, rows)]);
+}
+
+/** The same function as groupNorm in taped ops: every derivative of it is recorded. */
 function groupNormComposite(x: Tensor, groups: number, weight: Tensor | undefined, bias: Tensor | undefined, eps: number): Tensor {
-  const [n, c] = x.shape;
-  const xr = reshape(x, [n, groups, -1]);
-  const centred = sub(xr, mean(xr, 2, true));
-  const rstd = powScalar(addScalar(mean(square(centred), 2, true), eps), -0.5);
-  const y = reshape(mul(centred, rstd), x.shape);
-  return weight && bias ? add(mul(y, reshape(weight, [1, c, 1, 1])), reshape(bias, [1, c, 1, 1])) : y;
+  const [n, c, h, w] = x.shape;
+  const rows = n * groups;
+  const cols = x.size / rows;
+  const xr = reshape(x, [rows, cols]);
+  const mean = mulScalar(rowSums(xr), 1 / cols);
+  const centred = rowAffine(xr, null, neg(mean), rows, cols, rows);
+  const rstd = powScalar(addScalar(mulScalar(rowSums(square(centred)), 1 / cols), eps), -0.5);
+  const xhat = rowAffine(centred, rstd, null, rows, cols, rows);
+  const y = weight && bias ? rowAffine(reshape(xhat, [n * c, h * w]), weight, bias, n * c, h * w, c) : xhat;
+  return reshape(y, x.shape);
 }
 
 export function groupNorm(x: Tensor, groups: number, weight?: Tensor, bias?: Tensor, eps = 1e-5): Tensor {
