@@ -74,7 +74,8 @@ fn main(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg:
       if (x < 0 || x >= i32(p.w)) { continue; }
       let v = src[base + u32(y) * p.w + u32(x)];
 #if ${MAX_FWD}
-      if (v > best) { best = v; at = y * i32(p.w) + x; }
+      // The first tap always counts, so a window of -inf (or NaN) still records a valid index.
+      if (at < 0 || v > best) { best = v; at = y * i32(p.w) + x; }
 #else
       acc += v;
 #endif

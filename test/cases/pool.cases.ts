@@ -85,6 +85,21 @@ function secondOrder(kind: 'avg' | 'max', g: PoolGeo): TestCase {
   };
 }
 
+/** A window of -inf still has a maximum (the first tap), so the gradient goes somewhere valid. */
+const infiniteWindow: TestCase = {
+  name: 'maxPool2d: an all -inf window routes its gradient to its first tap',
+  run: async () => {
+    const ninf = -Infinity;
+    const x = E.requireGrad(E.tensor([ninf, ninf, 0.5, -2, ninf, ninf, 3, 1], [1, 1, 2, 4]));
+    const y = E.tidy(() => E.maxPool2d(x, 2));
+    const [dx] = E.tidy(() => E.grad(y, [x], { gradOutput: E.tensor([5, 7], [1, 1, 1, 2]) }));
+    const yv = Array.from(await y.data());
+    if (yv[0] !== ninf || yv[1] !== 3) throw new Error(`forward ${yv}, expected [-Infinity, 3]`);
+    expectClose(await dx.data(), [5, 0, 0, 0, 0, 0, 7, 0], { atol: 0, rtol: 0 }, 'gradient');
+    [x, y, dx].forEach((t) => t.dispose());
+  },
+};
+
 const errors: TestCase = {
   name: 'pooling: bad rank, window or padding is an error naming the op and shape',
   run: async () => {
@@ -113,5 +128,6 @@ export const poolCases: TestCase[] = [
   secondOrder('avg', { shape: [1, 2, 7, 5], k: 3, s: 2, p: 1 }),
   secondOrder('max', { shape: [2, 2, 6, 5], k: 2, s: 2, p: 0 }),
   secondOrder('max', { shape: [1, 2, 7, 5], k: 3, s: 2, p: 1 }),
+  infiniteWindow,
   errors,
 ];
