@@ -27,6 +27,7 @@ for (const { c, o, s } of layers) {
     ['backward-data', () => void E.conv2dBackwardData(gy, w, x.shape, { padding: 1 })],
     ['backward-weight', () => void E.conv2dBackwardWeight(x, gy, w.shape, { padding: 1 })],
   ];
+  let layerMs = 0;
   for (const [name, pass] of passes) {
     E.tidy(pass);
     await E.sync();
@@ -38,9 +39,11 @@ for (const { c, o, s } of layers) {
     const cpu = process.cpuUsage(cpu0);
     const cpuMs = (cpu.user + cpu.system) / 1000 / REPS / cores;
     totalMs += ms;
+    layerMs += ms;
     const gflops = (t: number) => (flops / t / 1e6).toFixed(1);
     console.log(`conv ${c}->${o} @${s} ${name.padEnd(15)} ${ms.toFixed(1).padStart(7)} ms ${gflops(ms).padStart(5)} GFLOP/s   (cpu/${cores}: ${cpuMs.toFixed(1)} ms, ${gflops(cpuMs)} GFLOP/s)`);
   }
+  console.log(`conv ${c}->${o} @${s} all three passes: ${layerMs.toFixed(1)} ms, ${((3 * flops) / layerMs / 1e6).toFixed(1)} GFLOP/s`);
   [x, w, gy].forEach((t) => t.dispose());
 }
 console.log(`all passes: ${totalMs.toFixed(0)} ms`);
