@@ -32,7 +32,7 @@ function useSerialNorm(): boolean {
 }
 
 function check(op: string, x: Tensor, groups: number, weight?: Tensor, bias?: Tensor): void {
-  if (x.rank !== 4) throw new Error(`${op}: expected [N, C, H, W], got ${fmt(x.shape)}`);
+  if (x.rank !== 4 || x.dtype !== 'f32') throw new Error(`${op}: expected an f32 [N, C, H, W] tensor, got ${x.dtype} ${fmt(x.shape)}`);
   const c = x.shape[1];
   if (!Number.isInteger(groups) || groups < 1 || c % groups !== 0) throw new Error(`${op}: ${c} channels cannot be split into ${groups} groups`);
   for (const [name, t] of [['weight', weight], ['bias', bias]] as const) {

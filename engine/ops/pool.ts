@@ -17,8 +17,9 @@ interface PoolGeo {
   pad: number;
 }
 
-function geometry(op: string, shape: readonly number[], k: number, stride: number, pad: number): PoolGeo {
-  if (shape.length !== 4) throw new Error(`${op}: expected [N, C, H, W], got ${fmt(shape)}`);
+function geometry(op: string, x: Tensor, k: number, stride: number, pad: number): PoolGeo {
+  const shape = x.shape;
+  if (shape.length !== 4 || x.dtype !== 'f32') throw new Error(`${op}: expected an f32 [N, C, H, W] tensor, got ${x.dtype} ${fmt(shape)}`);
   if (![k, stride].every((v) => Number.isInteger(v) && v >= 1) || !Number.isInteger(pad) || pad < 0 || pad > k / 2) {
     throw new Error(`${op}: need integer kernel >= 1, stride >= 1 and 0 <= padding <= kernel / 2 (got ${k}, ${stride}, ${pad})`);
   }
@@ -65,7 +66,7 @@ function run(mode: Mode, g: PoolGeo, buffers: GPUBuffer[], outElements: number):
 }
 
 export function avgPool2d(x: Tensor, kernel: number, stride = kernel, padding = 0): Tensor {
-  const g = geometry('avgPool2d', x.shape, kernel, stride, padding);
+  const g = geometry('avgPool2d', x, kernel, stride, padding);
   const out = empty([g.n, g.c, g.ho, g.wo]);
   run('AVG_FWD', g, [x.buffer, out.buffer], out.size);
   return record('avgPool2d', out, [x], (gy) => [avgPool2dBackward(gy, g)]);
@@ -83,7 +84,7 @@ function avgPool2dWith(x: Tensor, g: PoolGeo): Tensor {
 }
 
 export function maxPool2d(x: Tensor, kernel: number, stride = kernel, padding = 0): Tensor {
-  const g = geometry('maxPool2d', x.shape, kernel, stride, padding);
+  const g = geometry('maxPool2d', x, kernel, stride, padding);
   const out = empty([g.n, g.c, g.ho, g.wo]);
   const idx = empty([g.n, g.c, g.ho, g.wo], 'i32');
   run('MAX_FWD', g, [x.buffer, out.buffer, idx.buffer], out.size);

@@ -40,7 +40,7 @@ function resize(x: Tensor, size: readonly [number, number], kind: Kind, alignCor
 }
 
 function check(op: string, x: Tensor, size: readonly number[]): void {
-  if (x.rank !== 4) throw new Error(`${op}: expected [N, C, H, W], got ${fmt(x.shape)}`);
+  if (x.rank !== 4 || x.dtype !== 'f32') throw new Error(`${op}: expected an f32 [N, C, H, W] tensor, got ${x.dtype} ${fmt(x.shape)}`);
   if (size.length !== 2 || size.some((s) => !Number.isInteger(s) || s < 1)) throw new Error(`${op}: size must be two positive integers, got [${size.join(', ')}]`);
 }
 
