@@ -5,9 +5,11 @@
 //
 // Kernels. Large problems run as implicit GEMMs over packed operands (shaders/conv_pack.wgsl puts the
 // reduced channel axis innermost in vec4 blocks): shaders/conv_gemm.wgsl for the forward pass and
-// backward-data, shaders/conv_wgrad.wgsl (split-K, partial slices summed afterwards) for backward-weight.
-// Tiny problems run shaders/conv_direct.wgsl, one invocation per output element, which is also the
-// reference the tiled kernels are checked against (convKernels.mode forces one or the other).
+// backward-data, shaders/conv_wgrad.wgsl (split-K where a GPU needs more workgroups, the partial slices
+// summed afterwards) for backward-weight. With fewer than 4 input channels the same kernels run as 1x1
+// convolutions over im2col columns (shaders/conv_columns.wgsl). Tiny problems run shaders/conv_direct.wgsl,
+// one invocation per output element, which is also the reference the tiled kernels are checked against
+// (convKernels.mode forces one or the other).
 //
 // Why this shape (measured on lavapipe, Mesa 25 / LLVM 15, 8-lane SIMD): every storage load whose
 // address differs between lanes is a per-lane scalar loop there (~10 instructions per element), so loads
@@ -16,6 +18,7 @@
 // the channel loop so masks and offsets are computed once per tap. On GPUs the same choices are harmless.
 import { Tensor, empty } from '../tensor.js';
 import { runtime } from '../runtime.js';
+import { grid1d } from '../dispatch.js';
 import { noGrad, record } from '../autodiff.js';
 import { fmt } from '../shape.js';
 import type { Defines } from '../shaders.js';
@@ -151,8 +154,8 @@ const WG = 64;
 
 /** Rows per invocation by the row count: four blocks of eight lanes at most. */
 const rowTile = (rows: number): number => (rows > 16 ? 32 : rows > 8 ? 16 : rows > 4 ? 8 : 4);
-/** Pixels per invocation (more pixels only amortise the row loads further, and compile slower). */
-const TN = 4;
+/** Pixels per invocation (more only amortise the row loads further, ran slower and compile slower). */
+const GEMM_TN = 4;
 
 const gemmDefines = memo((forward: boolean, stride1: boolean, bias: boolean, lanes: boolean, TM: number, TN: number): Defines => {
   const cols = range(TN);
@@ -197,10 +200,10 @@ function gemm(forward: boolean, b: Tensor, a: Tensor, g: Geometry, bias?: Tensor
   const TM = rowTile(rows);
   runtime().dispatcher.run({
     shader: 'conv_gemm',
-    defines: gemmDefines(forward, !forward && g.stride === 1, !!bias, canBroadcast(), TM, TN),
+    defines: gemmDefines(forward, !forward && g.stride === 1, !!bias, canBroadcast(), TM, GEMM_TN),
     buffers: bias ? [b.buffer, a.buffer, bias.buffer, out.buffer] : [b.buffer, a.buffer, out.buffer],
     ints: [blocks, rows, srcH, srcW, outH, outW, g.kh, g.kw, g.stride, g.pad, npix, 0],
-    workgroups: [Math.ceil(npix / (WG * TN)), Math.ceil(rows / TM)],
+    workgroups: [Math.ceil(npix / (WG * GEMM_TN)), Math.ceil(rows / TM)],
   });
   return out;
 }
@@ -264,6 +267,7 @@ const targetWorkgroups = (): number => (runtime().info.adapterInfo.architecture 
 function wgrad(xp: Tensor, gp: Tensor, g: Geometry): Tensor {
   const cblocks = Math.ceil(g.cin / 4);
   const ncols = g.kh * g.kw * cblocks;
+  // Without subgroups every lane loads all TM / 4 blocks of G per pixel: keep TM smaller there.
   const TM = Math.min(rowTile(g.cout), canBroadcast() ? 32 : 16);
   const TN = WGRAD_TN;
   // Lanes for the columns, in powers of two from 8 (one SIMD group on lavapipe) to 64: few pipelines.
@@ -299,16 +303,9 @@ function direct(mode: Mode, s: Tensor, r: Tensor, g: Geometry, outShape: number[
     defines: { FORWARD: mode === 'forward', BACKWARD_DATA: mode === 'backwardData', BIAS: !!bias },
     buffers: bias ? [s.buffer, r.buffer, bias.buffer, out.buffer] : [s.buffer, r.buffer, out.buffer],
     ints: geoInts(g, out.size),
-    workgroups: [...gridOf(out.size, 64)],
+    workgroups: grid1d(out.size, 64),
   });
   return out;
-}
-
-function gridOf(n: number, wg: number): [number, number] {
-  const groups = Math.ceil(n / wg);
-  if (groups <= 65535) return [Math.max(groups, 1), 1];
-  const y = Math.ceil(groups / 65535);
-  return [Math.ceil(groups / y), y];
 }
 
 function useDirect(g: Geometry): boolean {
