@@ -1,79 +1,88 @@
-// Strided reduction. Long reductions: one workgroup per output element, its 256 threads striding over the
-// reduced elements and combining in workgroup memory. Short ones (SERIAL): one invocation per output. Output coordinates map to an input base offset through `keepStride`,
-// reduced coordinates through `redStride` (both up to rank 8, as vec4 pairs).
-struct Params {
-  nOut: u32, nRed: u32, keepRank: u32, redRank: u32,
-  keepShape: array<vec4u, 2>,
-  keepStride: array<vec4u, 2>,
-  redShape: array<vec4u, 2>,
-  redStride: array<vec4u, 2>,
-}
+// Reduction of a contiguous tensor viewed as [outer, n, inner] over its middle axis (the engine turns any
+// set of reduced axes into a sequence of these).
+//
+// SPLIT (default; no workgroup memory, no barriers): invocation t = (o, c, i) of [outer, chunks, inner]
+//   combines x[o, r, i] for r = c, c + chunks, c + 2 * chunks, ... and writes out[t]. With chunks = 1 that
+//   is the whole reduction; with more, the engine reduces the [outer, chunks, inner] partials again.
+//   Neighbouring invocations read neighbouring addresses both for rows (inner = 1: they differ in c) and
+//   for columns (they differ in i), which suits GPUs (coalescing) and CPU adapters (vector loads) alike.
+// TREE (rows, inner = 1, on GPUs): one 256-invocation workgroup per row, combined in workgroup memory.
+//
+// SUM scales the result by p.scale (1, or 1/count for a mean, on the last pass). MAX starts from a real
+// element, so -inf inputs give -inf. ARGMAX (SPLIT with chunks = 1) writes the first index of the maximum.
+struct Params { outer: u32, n: u32, inner: u32, chunks: u32, scale: f32 }
 @group(0) @binding(0) var<uniform> p: Params;
 @group(0) @binding(1) var<storage, read> src: array<f32>;
-@group(0) @binding(2) var<storage, read_write> out: array<f32>;
+@group(0) @binding(2) var<storage, read_write> out: array<${OUT}>;
 
-#if ${SERIAL}
-#else
+#if ${TREE}
 var<workgroup> partial: array<f32, 256>;
-#endif
 
-fn at(v: array<vec4u, 2>, i: u32) -> u32 { return v[i / 4u][i % 4u]; }
-
-fn offsetOf(index: u32, rank: u32, shape: array<vec4u, 2>, stride: array<vec4u, 2>) -> u32 {
-  var rem = index;
-  var off = 0u;
-  for (var d = i32(rank) - 1; d >= 0; d--) {
-    let size = at(shape, u32(d));
-    off += (rem % size) * at(stride, u32(d));
-    rem = rem / size;
-  }
-  return off;
-}
-
-#if ${SERIAL}
-// Short reductions: one invocation per output element loops over its few inputs.
-@compute @workgroup_size(256)
-fn main(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
-  let o = gid.x + gid.y * nwg.x * 256u;
-  if (o >= p.nOut) { return; }
-  var acc = ${INIT};
-#if ${CONTIGUOUS}
-  // The reduced axes are the trailing block: output o owns src[o * nRed, (o + 1) * nRed).
-  let base = o * p.nRed;
-  for (var r = 0u; r < p.nRed; r++) {
-    let v = src[base + r];
-    acc = ${COMBINE};
-  }
-#else
-  let base = offsetOf(o, p.keepRank, p.keepShape, p.keepStride);
-  for (var r = 0u; r < p.nRed; r++) {
-    let v = src[base + offsetOf(r, p.redRank, p.redShape, p.redStride)];
-    acc = ${COMBINE};
-  }
-#endif
-  out[o] = acc;
-}
-#else
 @compute @workgroup_size(256)
 fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_index) lid: u32) {
   let o = wid.x + wid.y * nwg.x;
-  if (o >= p.nOut) { return; }
-  let base = offsetOf(o, p.keepRank, p.keepShape, p.keepStride);
-  var acc = ${INIT};
-  for (var r = lid; r < p.nRed; r += 256u) {
-    let v = src[base + offsetOf(r, p.redRank, p.redShape, p.redStride)];
-    acc = ${COMBINE};
-  }
+  if (o >= p.outer) { return; } // the same for the whole workgroup
+  let row = o * p.n;
+#if ${MAX}
+  var acc = src[row + min(lid, p.n - 1u)]; // max is idempotent: re-reading element n-1 is harmless
+  for (var r = lid + 256u; r < p.n; r += 256u) { acc = max(acc, src[row + r]); }
+#else
+  var acc = 0.0;
+  for (var r = lid; r < p.n; r += 256u) { acc += src[row + r]; }
+#endif
   partial[lid] = acc;
   workgroupBarrier();
   for (var s = 128u; s > 0u; s >>= 1u) {
     if (lid < s) {
-      let v = partial[lid + s];
-      let acc2 = partial[lid];
-      partial[lid] = ${COMBINE2};
+#if ${MAX}
+      partial[lid] = max(partial[lid], partial[lid + s]);
+#else
+      partial[lid] += partial[lid + s];
+#endif
     }
     workgroupBarrier();
   }
-  if (lid == 0u) { out[o] = ${FINAL}; }
+  if (lid == 0u) {
+#if ${MAX}
+    out[o] = partial[0];
+#else
+    out[o] = partial[0] * p.scale;
+#endif
+  }
+}
+#else
+@compute @workgroup_size(256)
+fn main(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
+  let t = gid.x + gid.y * nwg.x * 256u;
+  if (t >= p.outer * p.chunks * p.inner) { return; }
+  let i = t % p.inner;
+  let c = (t / p.inner) % p.chunks;
+  let o = t / (p.inner * p.chunks);
+  let step = p.chunks * p.inner; // from x[o, r, i] to x[o, r + chunks, i]
+  var at = (o * p.n + c) * p.inner + i;
+#if ${ARGMAX}
+  var best = src[at];
+  var bestR = 0u;
+  for (var r = 1u; r < p.n; r++) {
+    at += p.inner;
+    let v = src[at];
+    if (v > best) { best = v; bestR = r; }
+  }
+  out[t] = i32(bestR);
+#elif ${MAX}
+  var acc = src[at]; // every chunk holds at least one element (chunks <= n)
+  for (var r = c + p.chunks; r < p.n; r += p.chunks) {
+    at += step;
+    acc = max(acc, src[at]);
+  }
+  out[t] = acc;
+#else
+  var acc = 0.0;
+  for (var r = c; r < p.n; r += p.chunks) {
+    acc += src[at];
+    at += step;
+  }
+  out[t] = acc * p.scale;
+#endif
 }
 #endif
