@@ -1,15 +1,16 @@
-// Strided copies for layout ops (rank <= 8, shapes and strides as vec4 pairs).
+// Strided copies for layout ops (rank <= 8, shapes and strides as vec4 pairs), for f32 or i32 (T).
 //   GATHER:  out[i] = src[offset + sum_d coord_d(i) * stride_d]      (permute, slice)
-//   SCATTER: out[offset + sum_d coord_d(i) * stride_d] = src[i]      (a piece of concat, slice's adjoint)
-// coord(i) are the coordinates of i in `shape`, the contiguous one of the two sides.
+//   SCATTER: out[offset + sum_d coord_d(i) * stride_d] = src[i]      (a piece of concat)
+// coord(i) are the coordinates of i in `shape`, the contiguous one of the two sides. The engine merges
+// axes that stay contiguous together first, so rank (and the divisions below) is as small as it can be.
 struct Params {
   n: u32, rank: u32, offset: u32, _p: u32,
   shape: array<vec4u, 2>,
   stride: array<vec4u, 2>,
 }
 @group(0) @binding(0) var<uniform> p: Params;
-@group(0) @binding(1) var<storage, read> src: array<f32>;
-@group(0) @binding(2) var<storage, read_write> out: array<f32>;
+@group(0) @binding(1) var<storage, read> src: array<${T}>;
+@group(0) @binding(2) var<storage, read_write> out: array<${T}>;
 
 fn at(v: array<vec4u, 2>, i: u32) -> u32 { return v[i / 4u][i % 4u]; }
 
