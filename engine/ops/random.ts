@@ -38,7 +38,11 @@ export interface RandomState {
   counter: number;
 }
 
-/** A stream of random numbers. Every call consumes whole 4-word blocks, so the state is one counter. */
+/**
+ * A stream of random numbers. Block `counter` of stream (seed, stream) is
+ * philox4x32(ctr = [counter lo, counter hi, seed / 2^32, 0], key = [seed mod 2^32, stream]).
+ * Every call consumes whole 4-word blocks, so the state is one counter.
+ */
 export class Random {
   private counter: number;
 
@@ -57,6 +61,7 @@ export class Random {
 
   /** n raw 32-bit words. */
   words(n: number): Uint32Array {
+    if (!Number.isInteger(n) || n < 0) throw new Error(`Random: cannot draw ${n} values (need a non-negative integer)`);
     const out = new Uint32Array(Math.ceil(n / 4) * 4);
     const key = [this.seed >>> 0, this.stream >>> 0];
     for (let i = 0; i < out.length; i += 4) {
@@ -66,14 +71,18 @@ export class Random {
     return out.subarray(0, n);
   }
 
-  /** Uniform in [lo, hi), 24-bit resolution (exact in float32). */
+  /** Uniform in [lo, hi), 24-bit resolution. */
   uniform(n: number, lo = 0, hi = 1): Float32Array {
+    if (!(hi > lo)) throw new Error(`Random.uniform: empty range [${lo}, ${hi})`);
     const w = this.words(n);
-    return Float32Array.from(w, (v) => lo + (hi - lo) * ((v >>> 8) / 16777216));
+    // lo + (hi - lo) * u can round up to hi in float32 when lo is large next to the range; step back one ulp.
+    const top = below(hi);
+    return Float32Array.from(w, (v) => Math.min(Math.fround(lo + (hi - lo) * ((v >>> 8) / 16777216)), top));
   }
 
   /** Normal(mean, std) by Box-Muller. */
   normal(n: number, mean = 0, std = 1): Float32Array {
+    if (!Number.isInteger(n) || n < 0) throw new Error(`Random: cannot draw ${n} values (need a non-negative integer)`);
     const w = this.words(2 * Math.ceil(n / 2));
     const out = new Float32Array(n);
     for (let i = 0; i < n; i += 2) {
@@ -86,9 +95,11 @@ export class Random {
     return out;
   }
 
-  /** Integers in [lo, hi). */
+  /** Integers in [lo, hi) (multiply-shift from 32 bits: bias below (hi - lo) / 2^32). */
   integers(n: number, lo: number, hi: number): Int32Array {
-    if (!(hi > lo)) throw new Error(`Random.integers: empty range [${lo}, ${hi})`);
+    if (!Number.isInteger(lo) || !Number.isInteger(hi) || !(hi > lo) || lo < -(2 ** 31) || hi > 2 ** 31) {
+      throw new Error(`Random.integers: [${lo}, ${hi}) is not a non-empty range of 32-bit integers`);
+    }
     const w = this.words(n);
     return Int32Array.from(w, (v) => lo + Math.floor((v / 4294967296) * (hi - lo)));
   }
@@ -105,10 +116,24 @@ export class Random {
   }
 }
 
+/** The largest float32 strictly below x. */
+function below(x: number): number {
+  const f = Math.fround(x);
+  if (f < x) return f; // x was rounded down to its float32 neighbour
+  const word = new Float32Array([f]);
+  const bits = new Int32Array(word.buffer);
+  if (f > 0) bits[0] -= 1;
+  else if (f < 0) bits[0] += 1;
+  else bits[0] = 0x80000001 | 0; // below 0: the smallest negative subnormal
+  return word[0];
+}
+
+/** An f32 tensor of uniform values in [lo, hi), drawn from rng in row-major order. */
 export function randomUniform(shape: Shape, rng: Random, lo = 0, hi = 1): Tensor {
   return tensor(rng.uniform(sizeOf(shape), lo, hi), shape);
 }
 
+/** An f32 tensor of normal values, drawn from rng in row-major order. */
 export function randomNormal(shape: Shape, rng: Random, mean = 0, std = 1): Tensor {
   return tensor(rng.normal(sizeOf(shape), mean, std), shape);
 }

@@ -69,4 +69,74 @@ export const randomCases: TestCase[] = [
       assert(tv.every((v, i) => v === same[i]), 'randomNormal tensor differs from the CPU stream');
     },
   },
+  {
+    name: 'the stream is Philox blocks at counters 0, 1, 2, ... keyed by (seed, stream)',
+    run: async () => {
+      const w = Array.from(new E.Random(0).words(8));
+      const want = [...E.philox4x32([0, 0, 0, 0], [0, 0]), ...E.philox4x32([1, 0, 0, 0], [0, 0])];
+      assert(hex(w) === hex(want), `Random(0) words ${hex(w)}, expected ${hex(want)}`);
+      assert(hex(w.slice(0, 4)) === '6627e8d5 e169c58d bc57ac4c 9b00dbd8', 'Random(0) does not start with the Random123 zero vector');
+      const r = new E.Random(5, 3);
+      r.uniform(5); // two blocks
+      assert(r.state.counter === 2, `counter after 5 values is ${r.state.counter}, expected 2`);
+      const next = Array.from(r.words(4));
+      assert(hex(next) === hex(E.philox4x32([2, 0, 0, 0], [5, 3])), 'block 2 of stream (5, 3)');
+      const big = Array.from(new E.Random(2 ** 32 + 7).words(4));
+      assert(hex(big) === hex(E.philox4x32([0, 0, 1, 0], [7, 0])), 'seeds above 2^32 carry into the counter');
+      return { words: w };
+    },
+  },
+  {
+    name: 'uniform never reaches hi, even where float32 rounding would; argument errors',
+    run: async () => {
+      const u = new E.Random(3).uniform(100000, 1000, 1001);
+      assert(u.every((v) => v >= 1000 && v < 1001), `uniform [1000, 1001) gave ${u.find((v) => !(v >= 1000 && v < 1001))}`);
+      const r = new E.Random(3);
+      const expectThrow = (fn: () => unknown, part: string) => {
+        let msg = '';
+        try {
+          fn();
+        } catch (e) {
+          msg = (e as Error).message;
+        }
+        assert(msg.includes(part), `expected an error mentioning '${part}', got '${msg}'`);
+      };
+      expectThrow(() => r.uniform(3, 1, 1), 'empty range');
+      expectThrow(() => r.integers(3, 0, 2.5), '2.5');
+      expectThrow(() => r.integers(3, 4, 4), 'non-empty');
+      expectThrow(() => r.normal(-1), '-1');
+      expectThrow(() => new E.Random(0.5), 'integers');
+      assert(r.state.counter === 0, 'failed calls consumed numbers');
+    },
+  },
+  {
+    name: 'permutation of 0 and 1 elements; integers cover a range fairly',
+    run: async () => {
+      const r = new E.Random(9);
+      assert(r.permutation(0).length === 0 && r.permutation(1)[0] === 0, 'tiny permutations');
+      const k = r.integers(60000, -3, 3);
+      const counts = [-3, -2, -1, 0, 1, 2].map((v) => k.filter((x) => x === v).length / 60000);
+      assert(counts.every((c) => Math.abs(c - 1 / 6) < 0.01), `integer frequencies ${counts}`);
+      // Each position of a permutation of 4 is roughly uniform over the values.
+      const hits = new Float64Array(16);
+      for (let i = 0; i < 4000; i++) r.permutation(4).forEach((v, pos) => hits[pos * 4 + v]++);
+      assert(hits.every((h) => Math.abs(h / 4000 - 0.25) < 0.04), `permutation position frequencies ${Array.from(hits)}`);
+    },
+  },
+  {
+    name: 'randomUniform / randomNormal tensors: shape, dtype, and the CPU stream in row-major order',
+    run: async () => {
+      const t = E.randomUniform([3, 1, 5], new E.Random(11, 2), -1, 1);
+      const want = new E.Random(11, 2).uniform(15, -1, 1);
+      assert(t.dtype === 'f32' && JSON.stringify(t.shape) === '[3,1,5]', `randomUniform gave ${t}`);
+      const v = await t.data();
+      t.dispose();
+      assert(v.every((x, i) => x === want[i]), 'randomUniform tensor differs from the CPU stream');
+      const g = E.randomNormal([7], new E.Random(11), 3, 0.5);
+      const gv = await g.data();
+      g.dispose();
+      assert(gv.every((x, i) => x === new E.Random(11).normal(7, 3, 0.5)[i]), 'randomNormal tensor differs from the CPU stream');
+      return { uniform: Array.from(v), normal: Array.from(gv) };
+    },
+  },
 ];
