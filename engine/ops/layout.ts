@@ -2,7 +2,7 @@
 // with its scatter-add adjoint. Each backward rule is another layout op (permute <-> inverse permute,
 // slice <-> padTo, gather <-> scatterAdd), all recorded, so they are differentiable to any order.
 // Copies work on f32 and i32 tensors alike (labels and ids get sliced, gathered and concatenated too).
-import { Tensor, empty, grid, tensor } from '../tensor.js';
+import { Tensor, empty, full, grid, tensor } from '../tensor.js';
 import { runtime } from '../runtime.js';
 import { record } from '../autodiff.js';
 import { fmt, normalizeAxes, stridesOf, vec8 } from '../shape.js';
@@ -15,8 +15,9 @@ const STRIDED = {
   i32: { gather: { T: 'i32', SCATTER: false }, scatter: { T: 'i32', SCATTER: true } },
 };
 const PAD = { f32: { T: 'f32' }, i32: { T: 'i32' } };
-const GATHER = { f32: { T: 'f32', SCATTER_ADD: false }, i32: { T: 'i32', SCATTER_ADD: false } };
-const SCATTER_ADD = { T: 'f32', SCATTER_ADD: true };
+const GATHER = { f32: { T: 'f32' }, i32: { T: 'i32' } };
+const SCATTER_LINKS = { LINKS: true };
+const SCATTER_SUM = { LINKS: false };
 
 /**
  * Merge neighbouring axes that stay contiguous in the strided side (stride[d] = stride[d+1] * shape[d+1])
@@ -219,7 +220,8 @@ function viewAround(shape: readonly number[], axis: number): [number, number, nu
 
 /**
  * index_select: the slices of x along `axis` named by ids, in order (repeats allowed). CPU ids are range
- * checked; ids already on the GPU are clamped to the axis (checking them would need a read-back).
+ * checked; ids already on the GPU are clamped to the axis (checking them would need a read-back), here
+ * and in the adjoint scatterAdd alike.
  */
 export function gather(x: Tensor, ids: Ids, axis = 0): Tensor {
   const [a] = normalizeAxes(axis, x.rank, 'gather');
@@ -245,7 +247,8 @@ export function gather(x: Tensor, ids: Ids, axis = 0): Tensor {
 
 /**
  * Sum the slices of g along `axis` into `rows` slices at ids (gather's adjoint; repeated ids add up).
- * Deterministic: each output element sums its matching ids in order (see shaders/gather.wgsl).
+ * Deterministic: each output element sums its own ids in ascending position (shaders/scatter_add.wgsl).
+ * Ids on the GPU outside [0, rows) are clamped into it, as in gather.
  */
 export function scatterAdd(g: Tensor, ids: Ids, axis: number, rows: number): Tensor {
   const [a] = normalizeAxes(axis, g.rank, 'scatterAdd');
@@ -258,13 +261,14 @@ export function scatterAdd(g: Tensor, ids: Ids, axis: number, rows: number): Ten
   shape[a] = rows;
   const out = empty(shape);
   if (out.size > 0) {
-    runtime().dispatcher.run({
-      shader: 'gather',
-      defines: SCATTER_ADD,
-      buffers: [g.buffer, idT.buffer, out.buffer],
-      ints: [outer, rows, inner, idT.size],
-      workgroups: grid(out.size),
-    });
+    const d = runtime().dispatcher;
+    const dims = [outer, rows, inner, idT.size];
+    const head = full([rows], -1, 'i32');
+    const next = empty([Math.max(idT.size, 1)], 'i32');
+    if (idT.size > 0) d.run({ shader: 'scatter_add', defines: SCATTER_LINKS, buffers: [idT.buffer, head.buffer, next.buffer], ints: dims, workgroups: grid(idT.size) });
+    d.run({ shader: 'scatter_add', defines: SCATTER_SUM, buffers: [g.buffer, head.buffer, next.buffer, out.buffer], ints: dims, workgroups: grid(out.size) });
+    head.dispose(); // later dispatches that reuse these buffers run after the ones recorded above
+    next.dispose();
   }
   const y = record('scatterAdd', out, [g], (u) => [gather(u, idT, a)], [idT]);
   if (!y.requiresGrad && idT !== ids) idT.dispose();
