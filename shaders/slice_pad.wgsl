@@ -1,8 +1,11 @@
-// Padding (slice's adjoint, pad2d): out, contiguous of `shape`, holds x (contiguous, of `size`) at `start`
-// and `value` everywhere else. Every element of out is written, so out needs no clearing pass.
-// f32 or i32 (T); the pad value travels as f32 (exact for the small integers used as i32 fills).
+// Padding (slice's adjoint, pad2d): out, contiguous of shape [rows..., len], holds x (contiguous) at
+// `start` and `value` everywhere else; every element of out is written, so out needs no clearing pass.
+// Row axes (at most 7) are packed as vec4 pairs; the last axis is startLast / sizeLast. f32 or i32 (T);
+// the pad value travels as f32 (exact for the small integers used as i32 fills).
+// Invocation t = (row, c) writes k = c, c + chunks, ... of its row, decoding the row once.
 struct Params {
-  n: u32, rank: u32, _a: u32, _b: u32,
+  rows: u32, len: u32, chunks: u32, rowRank: u32,
+  startLast: u32, sizeLast: u32, _a: u32, _b: u32,
   shape: array<vec4u, 2>,
   start: array<vec4u, 2>,
   size: array<vec4u, 2>,
@@ -16,23 +19,29 @@ fn at(v: array<vec4u, 2>, i: u32) -> u32 { return v[i / 4u][i % 4u]; }
 
 @compute @workgroup_size(256)
 fn main(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
-  let i = gid.x + gid.y * nwg.x * 256u;
-  if (i >= p.n) { return; }
-  var rem = i;
-  var j = 0u;          // index into x
-  var xStride = 1u;
+  let t = gid.x + gid.y * nwg.x * 256u;
+  if (t >= p.rows * p.chunks) { return; }
+  let row = t / p.chunks;
+  let c = t % p.chunks;
+  // Row of x that this row of out shows, if any.
+  var rem = row;
+  var xRow = 0u;
+  var xRowStride = 1u;
   var inside = true;
-  for (var d = i32(p.rank) - 1; d >= 0; d--) {
+  for (var d = i32(p.rowRank) - 1; d >= 0; d--) {
     let dim = u32(d);
-    let c = rem % at(p.shape, dim) - at(p.start, dim); // wraps to a huge value before the start
+    let r = rem % at(p.shape, dim) - at(p.start, dim); // wraps to a huge value before the start
     rem = rem / at(p.shape, dim);
-    inside = inside && c < at(p.size, dim);
-    j += c * xStride;
-    xStride *= at(p.size, dim);
+    inside = inside && r < at(p.size, dim);
+    xRow += r * xRowStride;
+    xRowStride *= at(p.size, dim);
   }
-  if (inside) {
-    out[i] = src[j];
-  } else {
-    out[i] = ${T}(p.value);
+  for (var k = c; k < p.len; k += p.chunks) {
+    let kx = k - p.startLast; // wraps before the start too
+    if (inside && kx < p.sizeLast) {
+      out[row * p.len + k] = src[xRow * p.sizeLast + kx];
+    } else {
+      out[row * p.len + k] = ${T}(p.value);
+    }
   }
 }

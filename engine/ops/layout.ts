@@ -40,16 +40,28 @@ function mergeAxes(shape: readonly number[], strides: readonly number[]): [numbe
   return [outShape, outStrides];
 }
 
+/**
+ * Elements one invocation copies along the last axis, enough to amortise decoding its row (lavapipe,
+ * [64, 128, 32, 32]: 8 -> 32 made permute/pad/concat 1.5-2x faster, level with an elementwise op).
+ * The copies stay interleaved across invocations, so GPUs still see coalesced accesses.
+ */
+const RUN = 32;
+const chunksFor = (len: number): number => Math.max(1, Math.ceil(len / RUN));
+
 function runStrided(mode: 'gather' | 'scatter', src: Tensor, dst: Tensor, shape: readonly number[], strides: readonly number[], offset: number): void {
   const n = shape.reduce((a, b) => a * b, 1);
   if (n === 0) return;
   const [s, st] = mergeAxes(shape, strides);
+  const len = s.pop() ?? 1;
+  const lastStride = st.pop() ?? 0;
+  const rows = n / len;
+  const chunks = chunksFor(len);
   runtime().dispatcher.run({
     shader: 'layout_strided',
     defines: STRIDED[src.dtype][mode],
     buffers: [src.buffer, dst.buffer],
-    ints: [n, s.length, offset, 0, ...vec8(s), ...vec8(st)],
-    workgroups: grid(n),
+    ints: [rows, len, chunks, offset, lastStride, s.length, 0, 0, ...vec8(s, 'row shape'), ...vec8(st, 'row strides')],
+    workgroups: grid(rows * chunks),
   });
 }
 
@@ -136,13 +148,18 @@ export function padTo(x: Tensor, shape: readonly number[], starts: readonly numb
       if (full && last) dims[dims.length - 1] = [last[0] * s, last[1] * s, last[2] * s];
       else dims.push([s, starts[d], x.shape[d]]);
     });
+    if (dims.length === 0) dims.push([1, 0, 1]); // rank 0
+    const [len, startLast, sizeLast] = dims.pop()!;
+    const rows = out.size / len;
+    const chunks = chunksFor(len);
+    const col = (k: 0 | 1 | 2) => vec8(dims.map((t) => t[k]), 'row shape');
     runtime().dispatcher.run({
       shader: 'slice_pad',
       defines: PAD[x.dtype],
       buffers: [x.buffer, out.buffer],
-      ints: [out.size, dims.length, 0, 0, ...vec8(dims.map((t) => t[0])), ...vec8(dims.map((t) => t[1])), ...vec8(dims.map((t) => t[2]))],
+      ints: [rows, len, chunks, dims.length, startLast, sizeLast, 0, 0, ...col(0), ...col(1), ...col(2)],
       floats: [value],
-      workgroups: grid(out.size),
+      workgroups: grid(rows * chunks),
     });
   }
   return record('padTo', out, [x], (g) => [slice(g, starts, x.shape)]);

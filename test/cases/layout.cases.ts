@@ -204,6 +204,25 @@ export const layoutCases: TestCase[] = [
     },
   },
   {
+    name: 'rows longer than one invocation\'s run (several chunks per row): permute, slice, pad2d, concat',
+    run: async () => {
+      await checkOp({ name: 'permute long', inputs: [{ shape: [70, 2] }], gpu: ([x]) => E.permute(x, [1, 0]), ref: permuteRef([70, 2], [1, 0]) });
+      await checkOp({ name: 'slice long', inputs: [{ shape: [2, 70] }], gpu: ([x]) => E.slice(x, [1, 1], [1, 69]), ref: sliceRef([2, 70], [1, 1], [1, 69]) });
+      await checkOp({ name: 'pad long', inputs: [{ shape: [1, 2, 2, 40] }], gpu: ([x]) => E.pad2d(x, [1, 0, 3, 30], 0.25), ref: padRef([1, 2, 2, 40], [1, 2, 3, 73], [0, 0, 1, 3], 0.25) });
+      return checkOp({ name: 'concat long', inputs: [{ shape: [2, 40] }, { shape: [2, 33] }], gpu: (ts) => E.concat(ts, 1), ref: concatRef([[2, 40], [2, 33]], 1) });
+    },
+  },
+  {
+    name: 'rank 0: slice and padTo of a scalar',
+    run: async () => {
+      const x = E.scalar(3);
+      const y = E.padTo(E.slice(x, [], []), [], []);
+      const v = await y.item();
+      [x, y].forEach((t) => t.dispose());
+      assert(v === 3 && y.rank === 0, `rank-0 slice/pad gave ${v}`);
+    },
+  },
+  {
     name: 'second order through gather <-> scatterAdd',
     run: () => {
       const ids = [2, 0, 2, 2];
