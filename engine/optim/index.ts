@@ -1,1 +1,4 @@
-export { SGD, Adam, cosineLR, stepLR, type SGDOptions, type AdamOptions } from './optimizers.js';
+export { Optimizer, type OptimizerState } from './optimizer.js';
+export { SGD, type SGDOptions } from './sgd.js';
+export { Adam, type AdamOptions } from './adam.js';
+export { cosineLR, stepLR } from './schedules.js';
