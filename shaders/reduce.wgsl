@@ -8,6 +8,7 @@
 //   for columns (they differ in i), which suits GPUs (coalescing) and CPU adapters (vector loads) alike.
 // TREE (rows, inner = 1, on GPUs): one 256-invocation workgroup per row, combined in workgroup memory.
 //
+// ROWS: the SPLIT kernel specialised to inner = 1, chunks = 1 (no index divisions at all).
 // SUM scales the result by p.scale (1, or 1/count for a mean, on the last pass). MAX starts from a real
 // element, so -inf inputs give -inf. ARGMAX (SPLIT with chunks = 1) writes the first index of the maximum.
 struct Params { outer: u32, n: u32, inner: u32, chunks: u32, scale: f32 }
@@ -55,9 +56,18 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, 
 fn main(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
   let t = gid.x + gid.y * nwg.x * 256u;
   if (t >= p.outer * p.chunks * p.inner) { return; }
+#if ${ROWS}
+  // inner = 1 and chunks = 1 (compiled separately: CPU adapters pay for masked divisions even when a
+  // uniform branch would skip them).
+  let o = t;
+  let c = 0u;
+  let i = 0u;
+#else
+  // t = (o * chunks + c) * inner + i
   let i = t % p.inner;
   let c = (t / p.inner) % p.chunks;
   let o = t / (p.inner * p.chunks);
+#endif
   let step = p.chunks * p.inner; // from x[o, r, i] to x[o, r + chunks, i]
   var at = (o * p.n + c) * p.inner + i;
 #if ${ARGMAX}
@@ -69,20 +79,32 @@ fn main(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg:
     if (v > best) { best = v; bestR = r; }
   }
   out[t] = i32(bestR);
-#elif ${MAX}
-  var acc = src[at]; // every chunk holds at least one element (chunks <= n)
-  for (var r = c + p.chunks; r < p.n; r += p.chunks) {
+#else
+  // Every chunk has `full` elements (a trip count the same for all invocations, so CPU adapters run
+  // the loop without per-lane masks), and the first n % chunks chunks one more.
+#if ${ROWS}
+  let full = p.n;
+#else
+  let full = p.n / p.chunks;
+#endif
+  let hasTail = c < p.n - full * p.chunks;
+#if ${MAX}
+  var acc = src[at]; // full >= 1 because chunks <= n
+  for (var q = 1u; q < full; q++) {
     at += step;
     acc = max(acc, src[at]);
   }
+  if (hasTail) { acc = max(acc, src[at + step]); }
   out[t] = acc;
 #else
   var acc = 0.0;
-  for (var r = c; r < p.n; r += p.chunks) {
+  for (var q = 0u; q < full; q++) {
     acc += src[at];
     at += step;
   }
+  if (hasTail) { acc += src[at]; }
   out[t] = acc * p.scale;
+#endif
 #endif
 }
 #endif

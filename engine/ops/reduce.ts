@@ -29,13 +29,19 @@ export function setReduceKernelVariant(v: ReduceKernelVariant): ReduceKernelVari
 
 // Memoised define objects: the dispatcher keys pipelines by object identity first.
 const SPLIT: Record<Kind, Defines> = {
-  sum: { TREE: false, MAX: false, ARGMAX: false, OUT: 'f32' },
-  max: { TREE: false, MAX: true, ARGMAX: false, OUT: 'f32' },
-  argmax: { TREE: false, MAX: false, ARGMAX: true, OUT: 'i32' },
+  sum: { TREE: false, ROWS: false, MAX: false, ARGMAX: false, OUT: 'f32' },
+  max: { TREE: false, ROWS: false, MAX: true, ARGMAX: false, OUT: 'f32' },
+  argmax: { TREE: false, ROWS: false, MAX: false, ARGMAX: true, OUT: 'i32' },
+};
+/** SPLIT for one output per contiguous row (inner = 1, chunks = 1): no index divisions. */
+const ROWS: Record<Kind, Defines> = {
+  sum: { ...SPLIT.sum, ROWS: true },
+  max: { ...SPLIT.max, ROWS: true },
+  argmax: { ...SPLIT.argmax, ROWS: true },
 };
 const TREE: Record<'sum' | 'max', Defines> = {
-  sum: { TREE: true, MAX: false, ARGMAX: false, OUT: 'f32' },
-  max: { TREE: true, MAX: true, ARGMAX: false, OUT: 'f32' },
+  sum: { TREE: true, ROWS: false, MAX: false, ARGMAX: false, OUT: 'f32' },
+  max: { TREE: true, ROWS: false, MAX: true, ARGMAX: false, OUT: 'f32' },
 };
 
 /** Chunks never get shorter than this (the partials pass must stay cheap). */
@@ -86,7 +92,7 @@ function reduceMiddle(x: Tensor, outer: number, n: number, inner: number, kind: 
     return out;
   }
   const out = empty(shape, kind === 'argmax' ? 'i32' : 'f32');
-  dispatchReduce(SPLIT[kind], x, out, [outer, n, inner, 1], scale, grid1d(outputs, 256));
+  dispatchReduce(inner === 1 ? ROWS[kind] : SPLIT[kind], x, out, [outer, n, inner, 1], scale, grid1d(outputs, 256));
   return out;
 }
 
