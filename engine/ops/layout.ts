@@ -21,7 +21,7 @@ const SCATTER_SUM = { LINKS: false };
 
 /**
  * Merge neighbouring axes that stay contiguous in the strided side (stride[d] = stride[d+1] * shape[d+1])
- * and drop size-1 axes: fewer axes, fewer divisions per element in the kernel.
+ * and drop size-1 axes: fewer axes for the kernel to decode, and a longer last axis to run along.
  */
 function mergeAxes(shape: readonly number[], strides: readonly number[]): [number[], number[]] {
   const outShape: number[] = [];
