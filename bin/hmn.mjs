@@ -2,4 +2,4 @@
 // The `hmn` command: runs the TypeScript CLI through tsx's loader.
 import { register } from 'tsx/esm/api';
 register();
-await import('../src/cli/main.ts');
+await import('../src/cli/hmn.ts');

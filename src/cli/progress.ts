@@ -54,7 +54,7 @@ export class ProgressBar {
       `${this.label} [${bar}] ${s.done}/${s.total}`,
       s.loss !== undefined ? `loss ${s.loss.toPrecision(4)}` : '',
       rate > 0 ? `${rate >= 1 ? rate.toFixed(2) + ' it/s' : (1 / rate).toFixed(1) + ' s/it'}` : '',
-      `ETA ${formatDuration(eta)}`,
+      s.done < s.total ? `ETA ${formatDuration(eta)}` : '',
       s.poolBytes !== undefined ? `GPU ${formatBytes(s.poolBytes)}` : '',
       s.note ?? '',
     ];
@@ -65,7 +65,7 @@ export class ProgressBar {
     const text = this.line(s);
     if (this.out.isTTY) {
       this.out.write(`\r${text.padEnd(this.lastLine.length)}`);
-    } else if (s.done % this.logEvery === 0 || s.done === s.total) {
+    } else if (s.done % Math.max(1, Math.min(this.logEvery, Math.ceil(s.total / 20))) === 0 || s.done === s.total) {
       this.out.write(`${text}\n`);
     }
     this.lastLine = text;

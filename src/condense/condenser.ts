@@ -85,6 +85,14 @@ export interface IterationResult {
   loss: number;
 }
 
+/** Everything besides the HMN's parameters that a resumed run needs to continue exactly. */
+export interface CondenserProgress {
+  /** Outer iterations completed. */
+  iteration: number;
+  lossCurve: number[];
+  adam: E.OptimizerState;
+}
+
 export class Condenser {
   iteration = 0;
   readonly lossCurve: number[] = [];
@@ -115,6 +123,21 @@ export class Condenser {
     this.meanT = E.keep(E.tensor(Float32Array.from(this.norm.mean), shape));
     this.invStdT = E.keep(E.tensor(Float32Array.from(this.norm.std, (s) => 1 / s), shape));
     this.hmnOpt = new E.Adam(hmn.parameters(), { lr: hyper.hmnLr });
+  }
+
+  /** The loop's position and the Adam moments, for a checkpoint (the HMN's parameters are saved beside it). */
+  async progress(): Promise<CondenserProgress> {
+    return { iteration: this.iteration, lossCurve: [...this.lossCurve], adam: await this.hmnOpt.state() };
+  }
+
+  /** Continue from a checkpoint's progress; the HMN must already hold the checkpoint's parameters. */
+  restore(p: CondenserProgress): void {
+    if (!(Number.isInteger(p.iteration) && p.iteration >= 0) || p.lossCurve.length !== p.iteration) {
+      throw new Error(`restore: a checkpoint at iteration ${p.iteration} must carry that many losses, not ${p.lossCurve.length}`);
+    }
+    this.hmnOpt.loadState(p.adam);
+    this.iteration = p.iteration;
+    this.lossCurve.splice(0, this.lossCurve.length, ...p.lossCurve);
   }
 
   /** Normalised real images for the given dataset indices. */

@@ -1,0 +1,89 @@
+// A condensation run's directory on disk. Every file is written atomically (temporary file + rename), so
+// an interrupted run leaves either the previous version of a file or the new one, never half of one.
+//   hmn.safetensors          the condensed dataset (the HMN), rewritten at every checkpoint and at the end
+//   checkpoint.safetensors   what --resume continues from
+//   manifest.json            dataset, budget accounting, GIPC, hyper-parameters, seed, versions, timings
+//   loss.json, loss.csv      the matching loss of every outer iteration
+//   images.png               the first ten decoded images of every class, one row per class
+//   images/<class>.png       every decoded image of a class (at most 400), one grid per class
+import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { decodeAll } from '../hmn/decode-all.js';
+import type { Hmn } from '../hmn/model.js';
+import { encodePng, imageGrid } from '../io/png.js';
+import { DataError } from '../io/errors.js';
+import { writeFileAtomic } from './atomic.js';
+
+export const RUN_FILES = {
+  hmn: 'hmn.safetensors',
+  checkpoint: 'checkpoint.safetensors',
+  manifest: 'manifest.json',
+  lossJson: 'loss.json',
+  lossCsv: 'loss.csv',
+  overview: 'images.png',
+  perClass: 'images',
+} as const;
+
+/** Remove a previous run's files from `dir` (for --overwrite), leaving anything else there alone. */
+export function clearRun(dir: string): void {
+  for (const f of [...Object.values(RUN_FILES), 'decoded', 'decoded.safetensors']) rmSync(join(dir, f), { recursive: true, force: true });
+}
+
+export function runPath(dir: string, file: string): string {
+  return join(dir, file);
+}
+
+export function hasCheckpoint(dir: string): boolean {
+  return existsSync(runPath(dir, RUN_FILES.checkpoint));
+}
+
+export function readRunFile(dir: string, file: string): Uint8Array {
+  const path = runPath(dir, file);
+  if (!existsSync(path)) throw new DataError(`${path}: not found (is ${dir} a run directory of hmn condense?)`);
+  const b = readFileSync(path);
+  return new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
+}
+
+export function writeRunFile(dir: string, file: string, data: Uint8Array | string): void {
+  writeFileAtomic(runPath(dir, file), data);
+}
+
+export function writeLossCurve(dir: string, lossCurve: number[]): void {
+  writeRunFile(dir, RUN_FILES.lossJson, JSON.stringify({ matchingLoss: lossCurve }, null, 2));
+  writeRunFile(dir, RUN_FILES.lossCsv, ['iteration,matching_loss', ...lossCurve.map((l, i) => `${i + 1},${l}`)].join('\n') + '\n');
+}
+
+/** File name of a class's image grid: its index and a file-system-safe version of its name. */
+export function classFileName(c: number, name: string): string {
+  const safe = name.replace(/[^A-Za-z0-9_-]+/g, '_').slice(0, 40);
+  return `${String(c).padStart(3, '0')}${safe && safe !== String(c) ? `-${safe}` : ''}.png`;
+}
+
+/** images.png and images/<class>.png from the HMN's current parameters. */
+export async function writeImageGrids(dir: string, hmn: Hmn, classNames: string[], perClassLimit = 400): Promise<void> {
+  const { classes, image } = hmn.config;
+  const channels = image.channels as 1 | 3;
+  const overviewRows: number[] = [];
+  for (let c = 0; c < classes; c++) {
+    const rows = hmn.rowsOfClass(c).slice(0, perClassLimit);
+    const { images, count } = await decodeAll(hmn, { rows });
+    const grid = imageGrid(images, count, channels, image.height, image.width, Math.ceil(Math.sqrt(count)));
+    writeRunFile(dir, join(RUN_FILES.perClass, classFileName(c, classNames[c] ?? String(c))), encodePng(grid.pixels, grid.width, grid.height, grid.channels));
+    overviewRows.push(...rows.slice(0, 10));
+  }
+  const { images } = await decodeAll(hmn, { rows: overviewRows });
+  const columns = Math.min(10, hmn.config.imagesPerClass);
+  // One row per class even when a class has fewer than ten images after pruning: pad with blanks.
+  const padded = padToRows(images, overviewRows.map((r) => hmn.instanceClass[r]), classes, columns, channels * image.height * image.width);
+  const grid = imageGrid(padded, classes * columns, channels, image.height, image.width, columns);
+  writeRunFile(dir, RUN_FILES.overview, encodePng(grid.pixels, grid.width, grid.height, grid.channels));
+}
+
+function padToRows(images: Float32Array, labels: number[], classes: number, columns: number, per: number): Float32Array {
+  const out = new Float32Array(classes * columns * per).fill(1);
+  const used = new Array(classes).fill(0);
+  labels.forEach((c, i) => {
+    if (used[c] < columns) out.set(images.subarray(i * per, (i + 1) * per), (c * columns + used[c]++) * per);
+  });
+  return out;
+}
