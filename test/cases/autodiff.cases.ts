@@ -93,8 +93,8 @@ export const autodiffCases: TestCase[] = [
       x.dispose();
     },
   },
-  {
-    name: 'second order through relu: d/dx |dL/dw|^2 with L = sum(relu(x * w) * v), against finite differences',
+  ...[0, 0.2].map((slope) => ({
+    name: `second order through ${slope ? `leakyRelu(${slope})` : 'relu'}: d/dx |dL/dw|^2 with L = sum(act(x * w) * v), against finite differences`,
     run: async () => {
       const rng = makeRng(12);
       const n = 9;
@@ -102,12 +102,13 @@ export const autodiffCases: TestCase[] = [
       const x = E.requireGrad(E.tensor(Float32Array.from(xv)));
       const w = E.requireGrad(E.tensor(Float32Array.from(wv)));
       const v = E.tensor(Float32Array.from(vv));
+      const act = (t: E.Tensor) => (slope ? E.leakyRelu(t, slope) : E.relu(t));
       const dx = E.tidy(() => {
-        const [gw] = E.grad(E.sum(E.mul(E.relu(E.mul(x, w)), v)), [w], { createGraph: true });
+        const [gw] = E.grad(E.sum(E.mul(act(E.mul(x, w)), v)), [w], { createGraph: true });
         return E.grad(E.sum(E.square(gw)), [x])[0];
       });
-      // dL/dw_i = v_i x_i [x_i w_i > 0]; f(x) = sum of its squares, differentiated numerically.
-      const f = (xs: Float64Array) => xs.reduce((s, xi, i) => s + (xi * wv[i] > 0 ? (vv[i] * xi) ** 2 : 0), 0);
+      // dL/dw_i = v_i x_i act'(x_i w_i); f(x) = sum of its squares, differentiated numerically.
+      const f = (xs: Float64Array) => xs.reduce((s, xi, i) => s + (vv[i] * xi * (xi * wv[i] > 0 ? 1 : slope)) ** 2, 0);
       const ref = xv.map((_, i) => {
         const a = Float64Array.from(xv), b = Float64Array.from(xv);
         a[i] += 1e-6;
@@ -115,9 +116,9 @@ export const autodiffCases: TestCase[] = [
         return (f(a) - f(b)) / 2e-6;
       });
       const got = await dx.data();
-      expectClose(got, ref, tol, 'second-order relu gradient');
+      expectClose(got, ref, tol, `second-order ${slope ? 'leakyRelu' : 'relu'} gradient`);
       [x, w, v, dx].forEach((t) => t.dispose());
       return { dx: Array.from(got) };
     },
-  },
+  })),
 ];
