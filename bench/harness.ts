@@ -14,7 +14,10 @@ export interface Workload<Ctx = unknown> {
   /** Steps recorded before each sync, so per-submit overhead is amortised for small kernels. */
   stepsPerSample?: number;
   setup: () => Ctx;
+  /** One step, recorded synchronously (the harness syncs the GPU after each sample). */
   step: (ctx: Ctx) => void;
+  /** Used instead of `step` when given: an asynchronous step that finishes its own GPU work. */
+  run?: (ctx: Ctx) => Promise<void>;
   dispose: (ctx: Ctx) => void;
 }
 
@@ -37,8 +40,12 @@ export interface MeasureOptions {
 export async function measure(w: Workload<any>, opts: MeasureOptions): Promise<Measurement> {
   const ctx = w.setup();
   const steps = w.stepsPerSample ?? 1;
+  const once = async () => {
+    if (w.run) await w.run(ctx);
+    else E.tidy(() => w.step(ctx));
+  };
   const sample = async () => {
-    for (let i = 0; i < steps; i++) E.tidy(() => w.step(ctx));
+    for (let i = 0; i < steps; i++) await once();
     await E.sync();
   };
   await sample(); // compile pipelines, fill the pool
@@ -53,7 +60,7 @@ export async function measure(w: Workload<any>, opts: MeasureOptions): Promise<M
   if (opts.profile && E.runtime().device.features.has('timestamp-query')) {
     const d = E.runtime().dispatcher;
     d.startProfiling();
-    E.tidy(() => w.step(ctx));
+    await once();
     kernels = await d.stopProfiling();
   }
   w.dispose(ctx);
@@ -71,11 +78,22 @@ export async function measure(w: Workload<any>, opts: MeasureOptions): Promise<M
 
 const fmt = (v: number | undefined, digits = 2) => (v === undefined ? '' : v.toFixed(digits));
 
-export function markdownTable(rows: Measurement[]): string {
-  const lines = ['| workload | median ms | GFLOP/s | GB/s | top kernels (GPU ms, profiled run) |', '|---|---:|---:|---:|---|'];
+export interface Roofline {
+  peakGflops: number;
+  bandwidthGbps: number;
+  dispatchUs: number;
+}
+
+export function markdownTable(rows: Measurement[], roofline?: Roofline): string {
+  const pct = (v: number | undefined, peak: number | undefined) => (v === undefined || !peak ? '' : `${((100 * v) / peak).toFixed(0)}%`);
+  const lines = [
+    '| workload | median ms | GFLOP/s | % peak FLOP/s | GB/s | % bandwidth | top kernels (GPU ms, profiled run) |',
+    '|---|---:|---:|---:|---:|---:|---|',
+  ];
   for (const r of rows) {
     const top = (r.kernels ?? []).slice(0, 3).map((k) => `${k.kernel.split(' ')[0]} ${k.totalMs.toFixed(1)}`).join(', ');
-    lines.push(`| ${r.name} | ${fmt(r.medianMs, 1)} | ${fmt(r.gflops)} | ${fmt(r.gbps)} | ${top} |`);
+    const roof = r.group !== 'roofline' ? roofline : undefined;
+    lines.push(`| ${r.name} | ${fmt(r.medianMs, r.medianMs < 1 ? 4 : 1)} | ${fmt(r.gflops)} | ${pct(r.gflops, roof?.peakGflops)} | ${fmt(r.gbps)} | ${pct(r.gbps, roof?.bandwidthGbps)} | ${top} |`);
   }
   return lines.join('\n');
 }

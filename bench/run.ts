@@ -1,10 +1,14 @@
 // npm run bench [-- --filter REGEX --repeat N --json PATH --no-profile]
-// Prints a Markdown table and writes JSON (results/bench-<time>.json unless --json is given).
+// Measures the adapter's roofline first (peak FLOP/s, bandwidth, dispatch overhead: bench/roofline.ts), then
+// every workload whose name matches --filter; prints a Markdown table with each workload's share of the
+// roofline and writes JSON (results/bench-<time>.json unless --json is given).
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import * as E from '../engine/index.js';
-import { measure, markdownTable, type Measurement } from './harness.js';
+import { measure, markdownTable, type Measurement, type Roofline } from './harness.js';
 import { allWorkloads } from './workloads.js';
+import { familyWorkloads } from './families.js';
+import { registerBenchShaders, rooflineWorkloads } from './roofline.js';
 
 function parseArgs(argv: string[]) {
   const opts = { filter: '', repeat: 5, json: '', profile: true };
@@ -33,17 +37,29 @@ const rt = await E.initEngine({ dawnFlags: ['disable-dawn-features=timestamp_qua
 const adapter = rt.info.adapterInfo;
 console.log(`adapter: ${adapter.description || adapter.device} (${adapter.vendor} ${adapter.architecture}); timestamp-query: ${rt.info.features.has('timestamp-query')}`);
 
+registerBenchShaders();
+
 const filter = new RegExp(opts.filter, 'i');
 const rows: Measurement[] = [];
-for (const w of allWorkloads().filter((w) => filter.test(w.name))) {
+const run = async (w: Parameters<typeof measure>[0]) => {
   process.stderr.write(`running ${w.name} ...\n`);
-  rows.push(await measure(w, opts));
+  const m = await measure(w, opts);
   E.runtime().pool.trim();
-}
-console.log(markdownTable(rows));
+  rows.push(m);
+  return m;
+};
+const [fma, copy, overhead] = rooflineWorkloads();
+const roofline: Roofline = {
+  peakGflops: (await run(fma)).gflops!,
+  bandwidthGbps: (await run(copy)).gbps!,
+  dispatchUs: (await run(overhead)).medianMs * 1000,
+};
+console.log(`roofline: ${roofline.peakGflops.toFixed(1)} GFLOP/s peak, ${roofline.bandwidthGbps.toFixed(1)} GB/s, ${roofline.dispatchUs.toFixed(0)} us per dispatch`);
+for (const w of [...allWorkloads(), ...familyWorkloads()].filter((w) => filter.test(w.name) || filter.test(w.group))) await run(w);
+console.log(markdownTable(rows, roofline));
 
 const out = opts.json || `results/bench-${new Date().toISOString().replace(/[:.]/g, '-')}.json`;
 mkdirSync(dirname(out), { recursive: true });
-writeFileSync(out, JSON.stringify({ adapter, date: new Date().toISOString(), repeat: opts.repeat, node: process.version, results: rows }, null, 2));
+writeFileSync(out, JSON.stringify({ adapter, date: new Date().toISOString(), repeat: opts.repeat, node: process.version, roofline, results: rows }, null, 2));
 console.log(`wrote ${out}`);
 process.exit(0);
