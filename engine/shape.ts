@@ -42,6 +42,28 @@ export function broadcastStrides(shape: Shape, outShape: Shape): number[] {
   return outShape.map((_, i) => (i < pad || shape[i - pad] === 1 ? 0 : own[i - pad]));
 }
 
+/**
+ * The same strided iteration over fewer axes: drops size-1 axes and merges neighbours that every operand
+ * steps through contiguously (stride[d] = stride[d + 1] * shape[d + 1], broadcast axes included: 0 = 0).
+ * [64,128,16,16] + [1,128,1,1] becomes [64,128,256] with strides [0,1,0] for the second operand.
+ */
+export function collapseAxes(shape: Shape, strides: number[][]): { shape: number[]; strides: number[][] } {
+  const outShape: number[] = [];
+  const outStrides: number[][] = strides.map(() => []);
+  shape.forEach((size, d) => {
+    if (size === 1) return;
+    const last = outShape.length - 1;
+    if (last >= 0 && strides.every((st, k) => outStrides[k][last] === st[d] * size)) {
+      outShape[last] *= size;
+      strides.forEach((st, k) => (outStrides[k][last] = st[d]));
+    } else {
+      outShape.push(size);
+      strides.forEach((st, k) => outStrides[k].push(st[d]));
+    }
+  });
+  return { shape: outShape, strides: outStrides };
+}
+
 /** Axes as sorted non-negative integers; undefined means all axes. */
 export function normalizeAxes(axes: number | readonly number[] | undefined, rank: number, op = 'op'): number[] {
   const list = axes === undefined ? [...Array(rank).keys()] : typeof axes === 'number' ? [axes] : [...axes];

@@ -3,7 +3,7 @@
 import { Tensor, empty, grid, scalar } from '../tensor.js';
 import { runtime } from '../runtime.js';
 import { record } from '../autodiff.js';
-import { broadcastShapes, broadcastStrides, shapesEqual, vec8, fmt } from '../shape.js';
+import { broadcastShapes, broadcastStrides, collapseAxes, stridesOf, vec8, fmt } from '../shape.js';
 import { sumTo } from './reduce.js';
 
 function checkF32(op: string, ...ts: Tensor[]): void {
@@ -80,16 +80,64 @@ export const sign = (x: Tensor): Tensor => mapRaw(x, 'sign(x)');
 
 // ------------------------------------------------------------------ binary
 
-/** Run shaders/binary.wgsl with a WGSL expression of `a` and `b`, broadcasting. No autodiff. */
-export function zipRaw(a: Tensor, b: Tensor, expr: string, op = 'binary'): Tensor {
-  const shape = broadcastShapes(a.shape, b.shape, op);
+// Index decomposition by float reciprocal is exact below 2^24 elements (see shaders/binary.wgsl).
+const FAST_DIVISION_LIMIT = 1 << 24;
+
+const INDEX_CODE = new Map<string, string>();
+
+/**
+ * WGSL that splits the flat index `rem` into coordinates of a rank-`rank` shape and accumulates the
+ * operands' offsets `ia`, `ib`: unrolled, with constant component indices (dynamic ones cost a select chain
+ * per lane on CPU adapters). With `fast`, q = index / size comes from a float reciprocal and one correction
+ * each way, exact below 2^24 elements (see shaders/binary.wgsl).
+ */
+function indexCode(rank: number, fast: boolean): string {
+  const key = `${rank}/${fast}`;
+  let code = INDEX_CODE.get(key);
+  if (code !== undefined) return code;
+  const lines: string[] = [];
+  const v = (name: string, d: number) => `p.${name}[${d >> 2}][${d & 3}]`;
+  for (let d = rank - 1; d >= 0; d--) {
+    if (d === 0) {
+      lines.push(`ia += rem * ${v('aStride', 0)};`, `ib += rem * ${v('bStride', 0)};`);
+      break;
+    }
+    const size = v('shape', d);
+    if (fast) {
+      lines.push(
+        `{ var q = u32(f32(rem) * ${v('inverse', d)});`,
+        `  var c = i32(rem) - i32(q * ${size});`,
+        `  if (c < 0) { q -= 1u; c += i32(${size}); }`,
+        `  if (c >= i32(${size})) { q += 1u; c -= i32(${size}); }`,
+        `  ia += u32(c) * ${v('aStride', d)}; ib += u32(c) * ${v('bStride', d)}; rem = q; }`,
+      );
+    } else {
+      lines.push(`{ let c = rem % ${size}; ia += c * ${v('aStride', d)}; ib += c * ${v('bStride', d)}; rem = rem / ${size}; }`);
+    }
+  }
+  code = lines.join('\n  ');
+  INDEX_CODE.set(key, code);
+  return code;
+}
+
+/**
+ * Run shaders/binary.wgsl with a WGSL expression of `a` and `b`, broadcasting (to `shape`, by default their
+ * broadcast shape). No autodiff.
+ */
+export function zipRaw(a: Tensor, b: Tensor, expr: string, op = 'binary', shape: readonly number[] = broadcastShapes(a.shape, b.shape, op)): Tensor {
   const out = empty(shape);
-  const plain = shapesEqual(a.shape, shape) && shapesEqual(b.shape, shape);
+  // Fewer, longer axes: fewer index divisions per element, and same-shape-in-disguise becomes plain.
+  const c = collapseAxes(shape, [broadcastStrides(a.shape, shape), broadcastStrides(b.shape, shape)]);
+  // An operand laid out like the output is read at the flat index: a vector load, not a per-lane gather.
+  const dense = stridesOf(c.shape);
+  const [aDirect, bDirect] = c.strides.map((st) => st.every((v, d) => v === dense[d]));
+  const contiguous = aDirect && bDirect;
   runtime().dispatcher.run({
     shader: 'binary',
-    defines: { EXPR: expr, BROADCAST: !plain },
+    defines: { EXPR: expr, BROADCAST: !contiguous, INDEX_CODE: contiguous ? '' : indexCode(c.shape.length, out.size <= FAST_DIVISION_LIMIT), A_DIRECT: aDirect, B_DIRECT: bDirect },
     buffers: [a.buffer, b.buffer, out.buffer],
-    ints: [out.size, shape.length, 0, 0, ...vec8(shape), ...vec8(broadcastStrides(a.shape, shape)), ...vec8(broadcastStrides(b.shape, shape))],
+    ints: [out.size, c.shape.length, 0, 0, ...vec8(c.shape), ...vec8(c.strides[0]), ...vec8(c.strides[1])],
+    floats: contiguous ? [] : vec8(c.shape.map((n) => 1 / n)),
     workgroups: grid(out.size),
   });
   return out;

@@ -10,7 +10,7 @@ import { Tensor, empty } from '../tensor.js';
 import { runtime } from '../runtime.js';
 import { grid1d } from '../dispatch.js';
 import { record } from '../autodiff.js';
-import { broadcastShapes, broadcastStrides, normalizeAxes, shapesEqual, vec8, fmt } from '../shape.js';
+import { broadcastShapes, normalizeAxes, shapesEqual, fmt } from '../shape.js';
 import { mulScalar, mul, div, zipRaw } from './elementwise.js';
 import type { Defines } from '../shaders.js';
 
@@ -192,16 +192,8 @@ export function broadcastTo(x: Tensor, shape: readonly number[]): Tensor {
   if (shapesEqual(x.shape, shape)) return x;
   const full = broadcastShapes(x.shape, shape, 'broadcastTo');
   if (!shapesEqual(full, shape)) throw new Error(`broadcastTo: ${fmt(x.shape)} does not broadcast to ${fmt(shape)}`);
-  const out = empty(shape);
   // The binary kernel with b = a and the expression `a`: a broadcasting copy.
-  const strides = vec8(broadcastStrides(x.shape, shape));
-  runtime().dispatcher.run({
-    shader: 'binary',
-    defines: { EXPR: 'a', BROADCAST: true },
-    buffers: [x.buffer, x.buffer, out.buffer],
-    ints: [out.size, shape.length, 0, 0, ...vec8(shape), ...strides, ...strides],
-    workgroups: grid1d(out.size, 256),
-  });
+  const out = zipRaw(x, x, 'a', 'broadcastTo', shape);
   return record('broadcastTo', out, [x], (g) => [sumTo(g, x.shape)]);
 }
 
