@@ -1,5 +1,5 @@
-// The machine's roofline on the current adapter, measured by our own micro-kernels: peak FLOP/s (a long
-// chain of independent vec4 FMAs per invocation) and memory bandwidth (a vec4 copy of 64 MiB). Every other
+// The machine's roofline on the current adapter, measured by our own micro-kernels: peak FLOP/s (the best
+// of several counts of independent vec4 multiply-add chains per invocation) and memory bandwidth (a vec4 copy of 64 MiB). Every other
 // workload's GFLOP/s and GB/s is reported as a share of these.
 import { readFileSync, readdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -15,19 +15,31 @@ export function registerBenchShaders(): void {
   E.registerShaderSources(files);
 }
 
-const FMA_ITERS = 512;
 const FMA_INVOCATIONS = 256 * 1024;
+const FMA_CHAINS = [1, 2, 4, 8];
 
-export function peakFlopsWorkload(): Workload<{ out: E.Tensor }> {
+/** `chains` independent vec4 multiply-add chains per invocation, FLOPs held constant across chain counts. */
+export function peakFlopsWorkload(chains: number): Workload<{ out: E.Tensor }> {
+  const iters = 4096 / chains;
+  const names = Array.from({ length: chains }, (_, k) => `a${k}`);
+  const defines = {
+    ITERS: iters,
+    DECLARE: names.map((a, k) => `var ${a} = vec4f(s + ${k}.0 * 0.1);`).join(' '),
+    UPDATE: names.map((a) => `${a} = ${a} * m + c;`).join(' '),
+    TOTAL: names.join(' + '),
+  };
   return {
-    name: 'roofline: peak FMA',
+    name: `roofline: peak multiply-add (${chains} vec4 chain${chains > 1 ? 's' : ''})`,
     group: 'roofline',
-    flops: FMA_INVOCATIONS * FMA_ITERS * 8 * 4 * 2,
+    flops: FMA_INVOCATIONS * iters * chains * 8,
     setup: () => ({ out: E.keep(E.zeros([FMA_INVOCATIONS])) }),
-    step: ({ out }) =>
-      E.runtime().dispatcher.run({ shader: 'roofline_fma', defines: { ITERS: FMA_ITERS }, buffers: [out.buffer], floats: [0.5, 0, 0, 0], workgroups: [FMA_INVOCATIONS / 256] }),
+    step: ({ out }) => E.runtime().dispatcher.run({ shader: 'roofline_fma', defines, buffers: [out.buffer], floats: [0.5, 0, 0, 0], workgroups: [FMA_INVOCATIONS / 256] }),
     dispose: ({ out }) => out.dispose(),
   };
+}
+
+export function peakFlopsWorkloads(): Workload<{ out: E.Tensor }>[] {
+  return FMA_CHAINS.map(peakFlopsWorkload);
 }
 
 const COPY_FLOATS = 16 * 1024 * 1024; // 64 MiB each way
@@ -60,6 +72,4 @@ export function dispatchOverheadWorkload(): Workload<{ x: E.Tensor }> {
   };
 }
 
-export function rooflineWorkloads(): Workload<any>[] {
-  return [peakFlopsWorkload(), bandwidthWorkload(), dispatchOverheadWorkload()];
-}
+

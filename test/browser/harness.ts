@@ -1,7 +1,7 @@
 // Node-side helpers for browser tests: a Vite dev server over the repo root and a headless Debian Chromium
 // with WebGPU (SwiftShader on a machine without a GPU). Reusable by any test that opens a page under test/.
 import { existsSync } from 'node:fs';
-import type { AddressInfo } from 'node:net';
+import { createServer as createNetServer, type AddressInfo } from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createServer, type ViteDevServer } from 'vite';
@@ -32,31 +32,49 @@ export interface TestServer {
  * first request, so a page is never reloaded halfway through a run by a late dependency discovery.
  */
 export async function startServer(entries: string[] = ['test/browser/index.html']): Promise<TestServer> {
-  const vite = await createServer({
-    configFile: false,
-    root: REPO_ROOT,
-    logLevel: 'warn',
-    clearScreen: false,
-    appType: 'mpa',
-    optimizeDeps: { entries },
-    server: {
-      host: '127.0.0.1',
-      port: 0, // the OS picks a free port
-      strictPort: true,
-      // No HMR and no watcher: other work edits this tree while a test runs, and a reload mid-run would
-      // restart the page's cases.
-      hmr: false,
-      watch: null,
-      fs: { strict: true, allow: [REPO_ROOT] },
-    },
-  });
-  await vite.listen();
-  const address = vite.httpServer?.address() as AddressInfo | null;
-  if (!address || typeof address === 'string') {
-    await vite.close();
-    throw new Error('the Vite dev server did not report a TCP address');
+  // Vite reads `port: 0` as "the default, 5173", which another server (a benchmark, a second test run) may
+  // hold; so ask the OS for a free port, and try again should someone take it before Vite binds it.
+  for (let attempt = 1; ; attempt++) {
+    const port = await freePort();
+    const vite = await createServer({
+      configFile: false,
+      root: REPO_ROOT,
+      logLevel: 'warn',
+      clearScreen: false,
+      appType: 'mpa',
+      optimizeDeps: { entries },
+      server: {
+        host: '127.0.0.1',
+        port,
+        strictPort: true,
+        // No HMR and no watcher: other work edits this tree while a test runs, and a reload mid-run would
+        // restart the page's cases.
+        hmr: false,
+        watch: null,
+        fs: { strict: true, allow: [REPO_ROOT] },
+      },
+    });
+    try {
+      await vite.listen();
+    } catch (e) {
+      await vite.close();
+      if (attempt < 5 && /already in use/.test(String(e))) continue;
+      throw e;
+    }
+    return { origin: `http://127.0.0.1:${port}`, vite, close: () => vite.close() };
   }
-  return { origin: `http://127.0.0.1:${address.port}`, vite, close: () => vite.close() };
+}
+
+/** A TCP port of 127.0.0.1 that was free a moment ago (the OS's pick for port 0). */
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createNetServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
 }
 
 /** Headless Debian Chromium through playwright-core (which never downloads a browser of its own). */
