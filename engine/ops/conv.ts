@@ -208,6 +208,19 @@ function gemm(forward: boolean, b: Tensor, a: Tensor, g: Geometry, bias?: Tensor
   return out;
 }
 
+/**
+ * Matrix products through the same GEMM: C[b] = op(A) op(B[b]) with A [M, K] shared by the batch is a 1x1
+ * convolution whose rows are A's rows and whose pixels are B's columns. Packing reads either operand
+ * transposed through its strides. No bias (the conv kernel's bias is per row, a linear layer's per column).
+ */
+export function packedMatmul(a: Tensor, b: Tensor, d: { batch: number; M: number; N: number; K: number }, transA: boolean, transB: boolean): Tensor {
+  const { batch, M, N, K } = d;
+  const ap = pack(a, { outer: 1, inner: M, chans: K, outerStride: 0, innerStride: transA ? 1 : K, chanStride: transA ? M : 1 });
+  const bp = pack(b, { outer: batch, inner: N, chans: K, outerStride: K * N, innerStride: transB ? K : 1, chanStride: transB ? 1 : N });
+  const g: Geometry = { batch, cin: K, h: 1, w: N, cout: M, ho: 1, wo: N, kh: 1, kw: 1, stride: 1, pad: 0 };
+  return withTemps([ap, bp], () => gemm(true, bp, ap, g));
+}
+
 // ------------------------------------------------------------------ tiled backward-weight
 
 /**

@@ -73,8 +73,33 @@ const linears: TestCase[] = [[5, 7, 3, true], [1, 33, 10, true], [9, 4, 17, fals
     }),
 }));
 
+// Above matmulKernels.packedMinMacs (2^20) products run as the convolutions' packed GEMM: odd sizes (K not a
+// multiple of 4), every transpose, and a batch sharing A. Forward only: the backward rules are these same
+// products, which the transposed cases cover, and finite differences at this size would take minutes.
+const packed: TestCase[] = (
+  [
+    [65, 257, 253, false, false, 1],
+    [65, 257, 253, true, false, 1],
+    [65, 257, 253, false, true, 1],
+    [65, 257, 253, true, true, 1],
+    [33, 129, 1000, false, false, 3],
+  ] as const
+).map(([M, K, N, tA, tB, batch]) => ({
+  name: `packed matmul ${batch > 1 ? `[${batch}] ` : ''}${M}x${K}x${N}${tA ? ' transA' : ''}${tB ? ' transB' : ''}`,
+  run: () =>
+    checkOp({
+      name: 'packed matmul',
+      inputs: [{ shape: tA ? [K, M] : [M, K] }, { shape: [...(batch > 1 ? [batch] : []), ...(tB ? [N, K] : [K, N])] }],
+      gpu: ([a, b]) => E.matmul(a, b, { transA: tA, transB: tB }),
+      ref: refMatmul(M, K, N, tA, tB, batch, false, batch > 1),
+      noGrad: true,
+      tol: { atol: 1e-4, rtol: 1e-4 },
+    }),
+}));
+
 export const matmulCases: TestCase[] = [
   ...plain,
+  ...packed,
   ...batched,
   ...linears,
   {
