@@ -33,6 +33,17 @@ export function noGrad<T>(fn: () => T): T {
   }
 }
 
+/** Run fn with recording on, even inside a backward pass (a rule that builds a graph to differentiate). */
+export function withGrad<T>(fn: () => T): T {
+  const before = gradEnabled;
+  gradEnabled = true;
+  try {
+    return fn();
+  } finally {
+    gradEnabled = before;
+  }
+}
+
 /**
  * Attach a tape node to `out` when recording is on and some input requires a gradient. A backward rule may
  * read the op's inputs, its output, and the tensors listed in `saved`; tidy() keeps exactly those alive
@@ -85,6 +96,12 @@ export interface GradOptions {
   gradOutput?: Tensor;
   /** Return zeros for inputs the output does not depend on, instead of throwing. */
   allowUnused?: boolean;
+  /**
+   * Treat the inputs as leaves: partial derivatives, not total ones. A backward rule that differentiates a
+   * function of its own op's inputs needs this, since one input (an incoming gradient) may itself depend on
+   * another (the activation), and that path is the outer backward pass's to follow, not the rule's.
+   */
+  stopAtInputs?: boolean;
 }
 
 /** Gradients of `output` with respect to each of `inputs`. */
@@ -114,6 +131,7 @@ export function grad(output: Tensor, inputs: readonly Tensor[], opts: GradOption
       const t = order[k];
       const g = grads.get(t);
       if (!g || !t.node || !needed.has(t)) continue;
+      if (opts.stopAtInputs && targets.has(t)) continue;
       const needs = t.node.inputs.map((x) => x.requiresGrad && needed.has(x));
       const inputGrads = t.node.backward(g, needs);
       t.node.inputs.forEach((x, i) => {

@@ -4,7 +4,7 @@
 // instead differentiates the same function written in taped ops, so higher-order gradients are exact.
 import { Tensor, empty, grid } from '../tensor.js';
 import { runtime } from '../runtime.js';
-import { grad, isGradEnabled, noGrad, record } from '../autodiff.js';
+import { grad, isGradEnabled, noGrad, record, withGrad } from '../autodiff.js';
 import { fmt } from '../shape.js';
 import { addScalar, mul, mulScalar, neg, powScalar, square } from './elementwise.js';
 import { reshape, sum } from './reduce.js';
@@ -124,31 +124,116 @@ export function groupNorm(x: Tensor, groups: number, weight?: Tensor, bias?: Ten
     workgroups: wgs,
   });
   const inputs = weight && bias ? [x, weight, bias] : [x];
+  const geo: NormGeometry = { groups, c, plane: h * w, affine, count, wgs, serial, eps };
   return record(
     'groupNorm',
     y,
     inputs,
     (g, needs) => {
-      if (isGradEnabled()) {
-        // Recording (createGraph): the exact gradient of the composite twin, itself differentiable.
-        const wanted = inputs.filter((_, i) => needs[i]);
-        const grads = grad(groupNormComposite(x, groups, weight, bias, eps), wanted, { gradOutput: g, createGraph: true });
-        return inputs.map((t) => (needs[inputs.indexOf(t)] ? grads[wanted.indexOf(t)] : null));
-      }
-      const dx = empty(x.shape);
-      const sumGX = empty([n, c]);
-      const sumG = empty([n, c]);
-      rt.dispatcher.run({
-        shader: 'norm',
-        defines: defs(true),
-        buffers: [x.buffer, (weight ?? x).buffer, (bias ?? x).buffer, g.buffer, stats.buffer, dx.buffer, sumGX.buffer, sumG.buffer],
-        ints: [groups, c, h * w, affine, count],
-        floats: [eps],
-        workgroups: wgs,
-      });
-      return [needs[0] ? dx : null, needs[1] ? sum(sumGX, 0) : null, needs[2] ? sum(sumG, 0) : null];
+      const { dx, sumGX, sumG } = normBackwardKernel(x, weight, bias, g, stats, geo);
+      if (!isGradEnabled()) return [needs[0] ? dx : null, needs[1] ? sum(sumGX, 0) : null, needs[2] ? sum(sumG, 0) : null];
+      // Recording (createGraph): the fused kernel's values, each recorded with a rule of its own: the input
+      // gradient's second derivative has a fused kernel too; the weight gradient differentiates its composite
+      // twin when asked; the bias gradient is a plain sum.
+      sumG.dispose();
+      return [
+        needs[0] ? recordInputGradient(dx, g, x, weight, bias, stats, geo) : (dx.dispose(), null),
+        needs[1]
+          ? recordLazily('groupNormWeightGrad', noGrad(() => sum(sumGX, 0)), [g, x], () => sum(mul(g, groupNormComposite(x, groups, undefined, undefined, eps)), [0, 2, 3]))
+          : null,
+        needs[2] ? sum(g, [0, 2, 3]) : null,
+      ];
     },
     [stats],
+  );
+}
+
+/** Tests set this to check the fused second-order kernel against the composite twin. */
+let forceCompositeSecondOrder = false;
+export function setNormSecondOrderComposite(on: boolean): boolean {
+  const before = forceCompositeSecondOrder;
+  forceCompositeSecondOrder = on;
+  return before;
+}
+
+interface NormGeometry {
+  groups: number;
+  c: number;
+  plane: number;
+  affine: number;
+  count: number;
+  wgs: [number, number];
+  serial: boolean;
+  eps: number;
+}
+
+/** The fused first-order backward (shaders/norm.wgsl): dx, and per-(image, channel) sums of g * xhat and g. */
+function normBackwardKernel(x: Tensor, weight: Tensor | undefined, bias: Tensor | undefined, g: Tensor, stats: Tensor, geo: NormGeometry) {
+  const n = x.shape[0];
+  const dx = empty(x.shape);
+  const sumGX = empty([n, geo.c]);
+  const sumG = empty([n, geo.c]);
+  runtime().dispatcher.run({
+    shader: 'norm',
+    defines: geo.serial ? SERIAL_BWD : TREE_BWD,
+    buffers: [x.buffer, (weight ?? x).buffer, (bias ?? x).buffer, g.buffer, stats.buffer, dx.buffer, sumGX.buffer, sumG.buffer],
+    ints: [geo.groups, geo.c, geo.plane, geo.affine, geo.count],
+    floats: [geo.eps],
+    workgroups: geo.wgs,
+  });
+  return { dx, sumGX, sumG };
+}
+
+/**
+ * `value` (computed by a fused kernel) recorded as a function of `inputs`; its backward rule differentiates
+ * `composite()`, the same function in taped ops, built only if someone differentiates through it.
+ */
+function recordLazily(op: string, value: Tensor, inputs: Tensor[], composite: () => Tensor): Tensor {
+  return record(op, value, inputs, (u, needs) => {
+    const wanted = inputs.filter((_, i) => needs[i]);
+    const createGraph = isGradEnabled();
+    const grads = grad(withGrad(composite), wanted, { gradOutput: u, createGraph, allowUnused: true, stopAtInputs: true });
+    return inputs.map((t) => (needs[inputs.indexOf(t)] ? grads[wanted.indexOf(t)] : null));
+  });
+}
+
+/**
+ * The input gradient dx(g, x, weight) recorded for second order. Its rule, when nothing is being recorded
+ * (the usual last backward of gradient matching), is one fused kernel (shaders/norm_grad2.wgsl). With
+ * xhat = (x - mean) rstd, gw = g weight, dx = rstd (gw - mean(gw) - xhat mean(gw xhat)) and L = sum(u dx):
+ *   dL/dgw = rstd (u - mean(u) - xhat mean(u xhat)) =: t          (dx is that same projection of gw)
+ *   dL/dx  = rstd^2 (-xhat (mean(u gw) - mean(u) mean(gw) - 3 mean(gw xhat) mean(u xhat))
+ *                    - mean(u xhat) (gw - mean(gw)) - mean(gw xhat) (u - mean(u)))
+ * from d rstd/dx_i = -rstd^2 xhat_i / P and d xhat_j/dx_i = rstd (delta_ij - 1/P - xhat_i xhat_j / P) over
+ * a group of P values. Recording (third order) falls back to differentiating the composite twin.
+ */
+function recordInputGradient(dx: Tensor, g: Tensor, x: Tensor, weight: Tensor | undefined, bias: Tensor | undefined, stats: Tensor, geo: NormGeometry): Tensor {
+  const inputs = weight ? [g, x, weight] : [g, x];
+  const composite = () => grad(groupNormComposite(x, geo.groups, weight, bias, geo.eps), [x], { gradOutput: g, createGraph: true })[0];
+  return record(
+    'groupNormInputGrad',
+    dx,
+    inputs,
+    (u, needs) => {
+      if (isGradEnabled() || forceCompositeSecondOrder) {
+        const wanted = inputs.filter((_, i) => needs[i]);
+        const grads = grad(withGrad(composite), wanted, { gradOutput: u, createGraph: isGradEnabled(), allowUnused: true, stopAtInputs: true });
+        return inputs.map((t) => (needs[inputs.indexOf(t)] ? grads[wanted.indexOf(t)] : null));
+      }
+      const gg = empty(x.shape);
+      const gx = empty(x.shape);
+      const sumTG = empty([x.shape[0], geo.c]);
+      runtime().dispatcher.run({
+        shader: 'norm_grad2',
+        buffers: [x.buffer, (weight ?? x).buffer, g.buffer, u.buffer, stats.buffer, gg.buffer, gx.buffer, sumTG.buffer],
+        ints: [geo.groups, geo.c, geo.plane, geo.affine, geo.count],
+        workgroups: [Math.min(Math.ceil(geo.count / 64), 65535), Math.ceil(geo.count / 64 / 65535)],
+      });
+      const dWeight = needs[2] ? sum(sumTG, 0) : null;
+      sumTG.dispose();
+      return [needs[0] ? gg : (gg.dispose(), null), needs[1] ? gx : (gx.dispose(), null), ...(weight ? [dWeight] : [])];
+    },
+    [stats, ...(bias ? [bias] : [])],
   );
 }
 

@@ -3,7 +3,7 @@
 import * as E from '../../engine/index.js';
 import { checkOp, expectClose, numericVjp } from '../helpers/check.js';
 import { makeRng, randomArray } from '../helpers/rng.js';
-import { groupNormRef } from '../reference/norm.js';
+import { groupNormInputGradRef, groupNormRef } from '../reference/norm.js';
 import type { TestCase } from './types.js';
 
 const configs: [number[], number][] = [
@@ -133,7 +133,51 @@ const secondOrder: TestCase = {
   },
 };
 
+/**
+ * Second order through the input gradient (what gradient matching differentiates): the gradient of
+ * sum(u * dx(g, x, weight)) with respect to g, x and weight, where dx is groupNorm's input gradient taken
+ * with createGraph. Checked against finite differences of the float64 reference, once through the fused
+ * kernel (shaders/norm_grad2.wgsl) and once through the composite twin.
+ */
+function inputGradSecondOrder(shape: number[], groups: number, affine: boolean, composite: boolean): TestCase {
+  const c = shape[1];
+  return {
+    name: `groupNorm ${JSON.stringify(shape)} groups ${groups}${affine ? ' (affine)' : ''}: second order through the input gradient (${composite ? 'composite twin' : 'fused kernel'}) vs finite differences`,
+    run: async () => {
+      const rng = makeRng(17);
+      const size = shape.reduce((p, d) => p * d, 1);
+      // g with a large mean, as loss gradients often have: the kernel must not lose it to cancellation.
+      const gv = randomArray(size, rng).map((t) => t + 3);
+      const xv = randomArray(size, rng);
+      const wv = randomArray(c, rng, 0.5, 1.5);
+      const uv = randomArray(size, rng);
+      const g = E.requireGrad(E.tensor(Float32Array.from(gv), shape));
+      const x = E.requireGrad(E.tensor(Float32Array.from(xv), shape));
+      const w = E.requireGrad(E.tensor(Float32Array.from(wv), [c]));
+      const b = E.requireGrad(E.zeros([c]));
+      const u = E.tensor(Float32Array.from(uv), shape);
+      const inputs = affine ? [g, x, w] : [g, x];
+      const before = E.setNormSecondOrderComposite(composite);
+      const got = E.tidy(() => {
+        const [dx] = E.grad(affine ? E.groupNorm(x, groups, w, b) : E.groupNorm(x, groups), [x], { gradOutput: g, createGraph: true });
+        return E.grad(dx, inputs, { gradOutput: u, allowUnused: true });
+      });
+      E.setNormSecondOrderComposite(before);
+      const xs = [Float64Array.from(gv), Float64Array.from(xv), Float64Array.from(wv)].slice(0, inputs.length);
+      const f = ([gr, xr, wr]: Float64Array[]) => groupNormInputGradRef(shape, groups, xr, gr, affine ? wr : undefined);
+      const ref = numericVjp(f, xs, uv, xs.map(() => true), 1e-5);
+      for (let i = 0; i < inputs.length; i++) expectClose(await got[i].data(), ref[i]!, { atol: 1e-3, rtol: 1e-3 }, ['d/dg', 'd/dx', 'd/dweight'][i]);
+      [...got, g, x, w, b, u].forEach((t) => t.dispose());
+    },
+  };
+}
+
 export const normCases: TestCase[] = [
+  ...[false, true].flatMap((composite) => [
+    inputGradSecondOrder([2, 3, 4, 5], 3, true, composite),
+    inputGradSecondOrder([2, 6, 3, 3], 2, true, composite),
+    inputGradSecondOrder([1, 4, 5, 3], 4, false, composite),
+  ]),
   ...cases,
   instance,
   recordedPath([2, 3, 4, 5], 3, true),
