@@ -38,21 +38,31 @@ const MODES: Record<Mode, Record<string, boolean>> = {
   MAX_ADJ: { MAX_FWD: false, USES_IDX: true, ADJOINT: true },
   MAX_GATHER: { MAX_FWD: false, USES_IDX: true, ADJOINT: false },
 };
-const TILED_FWD = { ADJOINT: false, K2: false };
-const TILED_ADJ = { ADJOINT: true, K2: false };
-const TILED_ADJ_K2 = { ADJOINT: true, K2: true };
+const pow2AtLeast = (n: number): number => 2 ** Math.ceil(Math.log2(Math.max(1, n)));
+const TILED = new Map<string, { defines: Record<string, number | boolean>; wg: [number, number, number] }>();
+
+/** avgpool_tiled's variant and 64-invocation workgroup shape for a w x h grid of outputs (or inputs). */
+function tiled(adjoint: boolean, k2: boolean, w: number, h: number) {
+  const x = Math.min(16, pow2AtLeast(w));
+  const y = Math.min(64 / x, pow2AtLeast(h));
+  const key = `${+adjoint}${+k2}/${x}/${y}`;
+  let t = TILED.get(key);
+  if (!t) TILED.set(key, (t = { defines: { ADJOINT: adjoint, K2: k2, WG_X: x, WG_Y: y, WG_Z: 64 / (x * y) }, wg: [x, y, 64 / (x * y)] }));
+  return t;
+}
 
 function run(mode: Mode, g: PoolGeo, buffers: GPUBuffer[], outElements: number): void {
   const planes = g.n * g.c;
   if ((mode === 'AVG_FWD' || mode === 'AVG_ADJ') && g.k === g.stride && g.pad === 0 && planes <= 65535) {
     // Non-overlapping windows (ConvNet's 2x2 pooling): a division-free kernel on a 3-D grid.
     const [w, h] = mode === 'AVG_FWD' ? [g.wo, g.ho] : [g.w, g.h];
+    const t = tiled(mode === 'AVG_ADJ', mode === 'AVG_ADJ' && g.k === 2, w, h);
     runtime().dispatcher.run({
       shader: 'avgpool_tiled',
-      defines: mode === 'AVG_FWD' ? TILED_FWD : g.k === 2 ? TILED_ADJ_K2 : TILED_ADJ,
+      defines: t.defines,
       buffers,
-      ints: [g.h, g.w, g.ho, g.wo, g.k],
-      workgroups: [Math.ceil(w / 16), Math.ceil(h / 4), planes],
+      ints: [g.h, g.w, g.ho, g.wo, g.k, planes],
+      workgroups: [Math.ceil(w / t.wg[0]), Math.ceil(h / t.wg[1]), Math.ceil(planes / t.wg[2])],
     });
     return;
   }
