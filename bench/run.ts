@@ -8,6 +8,7 @@ import * as E from '../engine/index.js';
 import { measure, markdownTable, type Measurement, type Roofline } from './harness.js';
 import { allWorkloads } from './workloads.js';
 import { familyWorkloads } from './families.js';
+import { loadTuningFile, tuningFilePath } from '../src/node/tuning-file.js';
 import { bandwidthWorkload, dispatchOverheadWorkload, peakFlopsWorkloads, registerBenchShaders } from './roofline.js';
 
 function parseArgs(argv: string[]) {
@@ -38,6 +39,8 @@ const adapter = rt.info.adapterInfo;
 console.log(`adapter: ${adapter.description || adapter.device} (${adapter.vendor} ${adapter.architecture}); timestamp-query: ${rt.info.features.has('timestamp-query')}`);
 
 registerBenchShaders();
+const tuned = loadTuningFile();
+if (tuned) console.log(`kernel choices: ${tuned} loaded from ${tuningFilePath()} (npm run tune)`);
 
 const filter = new RegExp(opts.filter, 'i');
 const rows: Measurement[] = [];

@@ -22,6 +22,7 @@ import { grid1d } from '../dispatch.js';
 import { noGrad, record } from '../autodiff.js';
 import { fmt } from '../shape.js';
 import type { Defines } from '../shaders.js';
+import { tileFor } from '../tuning.js';
 import { add } from './elementwise.js';
 import { sum, reshape } from './reduce.js';
 
@@ -152,10 +153,24 @@ const packWeightsByOutput = (w: Tensor): Tensor => {
 
 const WG = 64;
 
-/** Rows per invocation by the row count: four blocks of eight lanes at most. */
-const rowTile = (rows: number): number => (rows > 16 ? 32 : rows > 8 ? 16 : rows > 4 ? 8 : 4);
-/** Pixels per invocation (more only amortise the row loads further, ran slower and compile slower). */
-const GEMM_TN = 4;
+/** Rows per invocation by the row count: four blocks of eight lanes at most (`max` from the tuned tile). */
+const rowTile = (rows: number, max = 32): number => Math.min(max, rows > 16 ? 32 : rows > 8 ? 16 : rows > 4 ? 8 : 4);
+// Pixels per invocation and the row cap come from engine/tuning.ts: measured per adapter and problem class
+// when someone ran the tuner, else 4 pixels and up to 32 rows (best on lavapipe: more pixels only amortise
+// the row loads further, ran slower and compiled slower).
+
+/** The packed GEMM's problem class, as engine/tuning.ts records choices by it. */
+function gemmKey(forward: boolean, rows: number, blocks: number, g: Geometry, npix: number): string {
+  return `${forward ? 'forward' : 'backward-data'} rows ${rows} blocks ${blocks} taps ${g.kh}x${g.kw} pixels 2^${Math.round(Math.log2(npix))}`;
+}
+
+/** The tuning key of conv2d's forward or backward-data GEMM for these shapes (see engine/tuning.ts). */
+export function convTuningKey(pass: 'forward' | 'backwardData', input: readonly number[], weight: readonly number[], opts: ConvOptions = {}): string {
+  const g = geometry('convTuningKey', input, weight, opts);
+  const forward = pass === 'forward';
+  const [rows, blocks, outH, outW] = forward ? [g.cout, Math.ceil(g.cin / 4), g.ho, g.wo] : [g.cin, Math.ceil(g.cout / 4), g.h, g.w];
+  return gemmKey(forward, rows, blocks, g, g.batch * outH * outW);
+}
 
 const gemmDefines = memo((forward: boolean, stride1: boolean, bias: boolean, lanes: boolean, TM: number, TN: number): Defines => {
   const cols = range(TN);
@@ -197,13 +212,14 @@ function gemm(forward: boolean, b: Tensor, a: Tensor, g: Geometry, bias?: Tensor
     : [g.cin, Math.ceil(g.cout / 4), g.ho, g.wo, g.h, g.w];
   const npix = g.batch * outH * outW;
   const out = empty([g.batch, rows, outH, outW]);
-  const TM = rowTile(rows);
+  const tile = tileFor('conv_gemm', gemmKey(forward, rows, blocks, g, npix));
+  const TM = rowTile(rows, tile.tmMax);
   runtime().dispatcher.run({
     shader: 'conv_gemm',
-    defines: gemmDefines(forward, !forward && g.stride === 1, !!bias, canBroadcast(), TM, GEMM_TN),
+    defines: gemmDefines(forward, !forward && g.stride === 1, !!bias, canBroadcast(), TM, tile.tn),
     buffers: bias ? [b.buffer, a.buffer, bias.buffer, out.buffer] : [b.buffer, a.buffer, out.buffer],
     ints: [blocks, rows, srcH, srcW, outH, outW, g.kh, g.kw, g.stride, g.pad, npix, 0],
-    workgroups: [Math.ceil(npix / (WG * GEMM_TN)), Math.ceil(rows / TM)],
+    workgroups: [Math.ceil(npix / (WG * tile.tn)), Math.ceil(rows / TM)],
   });
   return out;
 }
@@ -215,6 +231,7 @@ function gemm(forward: boolean, b: Tensor, a: Tensor, g: Geometry, bias?: Tensor
  */
 export function packedMatmul(a: Tensor, b: Tensor, d: { batch: number; M: number; N: number; K: number }, transA: boolean, transB: boolean): Tensor {
   const { batch, M, N, K } = d;
+  // (Its tuning key is convTuningKey('forward', [batch, K, 1, N], [M, K, 1, 1]).)
   const ap = pack(a, { outer: 1, inner: M, chans: K, outerStride: 0, innerStride: transA ? 1 : K, chanStride: transA ? M : 1 });
   const bp = pack(b, { outer: batch, inner: N, chans: K, outerStride: K * N, innerStride: transB ? K : 1, chanStride: transB ? 1 : N });
   const g: Geometry = { batch, cin: K, h: 1, w: N, cout: M, ho: 1, wo: N, kh: 1, kw: 1, stride: 1, pad: 0 };

@@ -15,6 +15,7 @@ import { dataChecksum, decodeCheckpoint, describeMismatch, encodeCheckpoint, enc
 import { DATASET_NAMES, type DatasetName } from '../data/registry.js';
 import { loadDatasetFromDir } from '../data/node-files.js';
 import type { ImageDataset } from '../data/dataset.js';
+import { loadTuningFile } from '../node/tuning-file.js';
 import { clearRun, hasCheckpoint, readRunFile, RUN_FILES, writeImageGrids, writeLossCurve, writeRunFile } from '../node/run-dir.js';
 
 export const CONDENSE_OPTIONS: OptionTable = {
@@ -119,6 +120,7 @@ export async function condense(argv: string[]): Promise<number> {
 
   const data = await loadTrainingSet(o);
   const rt = await E.initEngine();
+  loadTuningFile();
   const adapter = rt.info.adapterInfo;
   const run: RunDescription = {
     dataset: o.dataset as string,

@@ -10,6 +10,7 @@ import { decodeAll } from '../hmn/decode-all.js';
 import { writeSafetensors } from '../io/safetensors.js';
 import { encodePng, imageGrid } from '../io/png.js';
 import { writeFileAtomic } from '../node/atomic.js';
+import { loadTuningFile } from '../node/tuning-file.js';
 import { classFileName, readRunFile, RUN_FILES } from '../node/run-dir.js';
 
 export const DECODE_OPTIONS: OptionTable = {
@@ -31,6 +32,7 @@ export async function decode(argv: string[]): Promise<void> {
   const o = parseOptions(rest, DECODE_OPTIONS, 'decode');
   if (!((o.batch as number) >= 1)) throw new UsageError(`decode: --batch must be at least 1, got ${o.batch}`);
   await E.initEngine();
+  loadTuningFile();
   const { hmn, classNames } = decodeHmn(readRunFile(dir, RUN_FILES.hmn), join(dir, RUN_FILES.hmn));
   try {
     const bar = new ProgressBar('decode');

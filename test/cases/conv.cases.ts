@@ -230,8 +230,36 @@ const errors: TestCase[] = [
   },
 ];
 
+/**
+ * Every tile the tuner may choose (engine/tuning.ts) computes the same convolution: forward (rows 33, a
+ * second row block) and backward-data (stride 2) against the float64 references, without finite
+ * differences.
+ */
+const tileCases: TestCase[] = E.GEMM_TILES.map((tile) => {
+  const g: ConvGeo = { n: 2, c: 9, h: 7, w: 6, o: 33, kh: 3, kw: 3, stride: 2, pad: 1 };
+  return {
+    name: `conv2d tiled GEMM with tile ${tile.tn} pixels x up to ${tile.tmMax} rows: forward and backward-data ${label(g)}`,
+    run: () =>
+      using('tiled', async () => {
+        const rng = makeRng(23);
+        const [ho, wo] = outSize(g);
+        const xv = randomArray(g.n * g.c * g.h * g.w, rng);
+        const wv = randomArray(g.o * g.c * g.kh * g.kw, rng);
+        const gv = randomArray(g.n * g.o * ho * wo, rng);
+        const x = E.tensor(Float32Array.from(xv), [g.n, g.c, g.h, g.w]);
+        const w = E.tensor(Float32Array.from(wv), [g.o, g.c, g.kh, g.kw]);
+        const gy = E.tensor(Float32Array.from(gv), [g.n, g.o, ho, wo]);
+        const [y, dx] = E.withTile(tile, () => [E.conv2d(x, w, undefined, opts(g)), E.conv2dBackwardData(gy, w, x.shape, opts(g))]);
+        expectClose(await y.data(), conv2dRef(g, xv, wv), tol, 'forward');
+        expectClose(await dx.data(), conv2dDataGradRef(g, wv, gv), tol, 'backward-data');
+        [x, w, gy, y, dx].forEach((t) => t.dispose());
+      }),
+  };
+});
+
 export const convCases: TestCase[] = [
   ...perGeometry,
+  ...tileCases,
   ...mediumCases,
   ...transposed,
   ...KERNELS.flatMap((k) => [secondOrder(geos[0], k), secondOrder(geos[2], k)]),
