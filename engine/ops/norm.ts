@@ -109,14 +109,12 @@ export function groupNorm(x: Tensor, groups: number, weight?: Tensor, bias?: Ten
   const y = empty(x.shape);
   const stats = empty([n * groups, 2]);
   const affine = weight && bias ? 1 : 0;
-  const rt = runtime();
   const count = n * groups;
   const serial = useSerialNorm();
-  const defs = (backward: boolean) => (serial ? (backward ? SERIAL_BWD : SERIAL_FWD) : backward ? TREE_BWD : TREE_FWD);
-  const wgs: [number, number] = serial ? [Math.min(Math.ceil(count / 64), 65535), Math.ceil(count / 64 / 65535)] : [Math.min(count, 65535), Math.ceil(count / 65535)];
-  rt.dispatcher.run({
+  const wgs = serial ? serialGrid(count) : ([Math.min(count, 65535), Math.ceil(count / 65535)] as [number, number]);
+  runtime().dispatcher.run({
     shader: 'norm',
-    defines: defs(false),
+    defines: serial ? SERIAL_FWD : TREE_FWD,
     // Without affine parameters x stands in for the unused weight/bias bindings.
     buffers: [x.buffer, (weight ?? x).buffer, (bias ?? x).buffer, y.buffer, stats.buffer],
     ints: [groups, c, h * w, affine, count],
@@ -156,6 +154,11 @@ export function setNormSecondOrderComposite(on: boolean): boolean {
   return before;
 }
 
+/** One invocation per group in workgroups of 64 (the SERIAL kernels and norm_grad2). */
+function serialGrid(count: number): [number, number] {
+  return [Math.min(Math.ceil(count / 64), 65535), Math.ceil(count / 64 / 65535)];
+}
+
 interface NormGeometry {
   groups: number;
   c: number;
@@ -185,16 +188,21 @@ function normBackwardKernel(x: Tensor, weight: Tensor | undefined, bias: Tensor 
 }
 
 /**
+ * The vector-Jacobian product of `composite()` (a function of `inputs` in taped ops) for the inputs a rule
+ * needs: partial derivatives (the inputs are leaves here), recorded when the backward pass is.
+ */
+function compositeVjp(composite: () => Tensor, inputs: Tensor[], needs: readonly boolean[], u: Tensor): (Tensor | null)[] {
+  const wanted = inputs.filter((_, i) => needs[i]);
+  const grads = grad(withGrad(composite), wanted, { gradOutput: u, createGraph: isGradEnabled(), allowUnused: true, stopAtInputs: true });
+  return inputs.map((t, i) => (needs[i] ? grads[wanted.indexOf(t)] : null));
+}
+
+/**
  * `value` (computed by a fused kernel) recorded as a function of `inputs`; its backward rule differentiates
  * `composite()`, the same function in taped ops, built only if someone differentiates through it.
  */
 function recordLazily(op: string, value: Tensor, inputs: Tensor[], composite: () => Tensor): Tensor {
-  return record(op, value, inputs, (u, needs) => {
-    const wanted = inputs.filter((_, i) => needs[i]);
-    const createGraph = isGradEnabled();
-    const grads = grad(withGrad(composite), wanted, { gradOutput: u, createGraph, allowUnused: true, stopAtInputs: true });
-    return inputs.map((t) => (needs[inputs.indexOf(t)] ? grads[wanted.indexOf(t)] : null));
-  });
+  return record(op, value, inputs, (u, needs) => compositeVjp(composite, inputs, needs, u));
 }
 
 /**
@@ -215,11 +223,7 @@ function recordInputGradient(dx: Tensor, g: Tensor, x: Tensor, weight: Tensor | 
     dx,
     inputs,
     (u, needs) => {
-      if (isGradEnabled() || forceCompositeSecondOrder) {
-        const wanted = inputs.filter((_, i) => needs[i]);
-        const grads = grad(withGrad(composite), wanted, { gradOutput: u, createGraph: isGradEnabled(), allowUnused: true, stopAtInputs: true });
-        return inputs.map((t) => (needs[inputs.indexOf(t)] ? grads[wanted.indexOf(t)] : null));
-      }
+      if (isGradEnabled() || forceCompositeSecondOrder) return compositeVjp(composite, inputs, needs, u);
       const gg = empty(x.shape);
       const gx = empty(x.shape);
       const sumTG = empty([x.shape[0], geo.c]);
@@ -227,7 +231,7 @@ function recordInputGradient(dx: Tensor, g: Tensor, x: Tensor, weight: Tensor | 
         shader: 'norm_grad2',
         buffers: [x.buffer, (weight ?? x).buffer, g.buffer, u.buffer, stats.buffer, gg.buffer, gx.buffer, sumTG.buffer],
         ints: [geo.groups, geo.c, geo.plane, geo.affine, geo.count],
-        workgroups: [Math.min(Math.ceil(geo.count / 64), 65535), Math.ceil(geo.count / 64 / 65535)],
+        workgroups: serialGrid(geo.count),
       });
       const dWeight = needs[2] ? sum(sumTG, 0) : null;
       sumTG.dispose();
