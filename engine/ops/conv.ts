@@ -159,17 +159,23 @@ const rowTile = (rows: number, max = 32): number => Math.min(max, rows > 16 ? 32
 // when someone ran the tuner, else 4 pixels and up to 32 rows (best on lavapipe: more pixels only amortise
 // the row loads further, ran slower and compiled slower).
 
-/** The packed GEMM's problem class, as engine/tuning.ts records choices by it. */
-function gemmKey(forward: boolean, rows: number, blocks: number, g: Geometry, npix: number): string {
-  return `${forward ? 'forward' : 'backward-data'} rows ${rows} blocks ${blocks} taps ${g.kh}x${g.kw} pixels 2^${Math.round(Math.log2(npix))}`;
+/**
+ * The packed GEMM's problem for a pass: its rows (output channels, or input channels for backward-data),
+ * reduction blocks of 4, source and output planes, output pixels, and the class engine/tuning.ts keys
+ * its choices by.
+ */
+function gemmProblem(forward: boolean, g: Geometry) {
+  const [rows, blocks, srcH, srcW, outH, outW] = forward
+    ? [g.cout, Math.ceil(g.cin / 4), g.h, g.w, g.ho, g.wo]
+    : [g.cin, Math.ceil(g.cout / 4), g.ho, g.wo, g.h, g.w];
+  const npix = g.batch * outH * outW;
+  const key = `${forward ? 'forward' : 'backward-data'} rows ${rows} blocks ${blocks} taps ${g.kh}x${g.kw} pixels 2^${Math.round(Math.log2(npix))}`;
+  return { rows, blocks, srcH, srcW, outH, outW, npix, key };
 }
 
 /** The tuning key of conv2d's forward or backward-data GEMM for these shapes (see engine/tuning.ts). */
 export function convTuningKey(pass: 'forward' | 'backwardData', input: readonly number[], weight: readonly number[], opts: ConvOptions = {}): string {
-  const g = geometry('convTuningKey', input, weight, opts);
-  const forward = pass === 'forward';
-  const [rows, blocks, outH, outW] = forward ? [g.cout, Math.ceil(g.cin / 4), g.ho, g.wo] : [g.cin, Math.ceil(g.cout / 4), g.h, g.w];
-  return gemmKey(forward, rows, blocks, g, g.batch * outH * outW);
+  return gemmProblem(pass === 'forward', geometry('convTuningKey', input, weight, opts)).key;
 }
 
 const gemmDefines = memo((forward: boolean, stride1: boolean, bias: boolean, lanes: boolean, TM: number, TN: number): Defines => {
@@ -207,12 +213,9 @@ const gemmDefines = memo((forward: boolean, stride1: boolean, bias: boolean, lan
  * Forward: B = packed input, rows = O. Backward-data: B = packed output gradient, rows = C.
  */
 function gemm(forward: boolean, b: Tensor, a: Tensor, g: Geometry, bias?: Tensor): Tensor {
-  const [rows, blocks, srcH, srcW, outH, outW] = forward
-    ? [g.cout, Math.ceil(g.cin / 4), g.h, g.w, g.ho, g.wo]
-    : [g.cin, Math.ceil(g.cout / 4), g.ho, g.wo, g.h, g.w];
-  const npix = g.batch * outH * outW;
+  const { rows, blocks, srcH, srcW, outH, outW, npix, key } = gemmProblem(forward, g);
   const out = empty([g.batch, rows, outH, outW]);
-  const tile = tileFor('conv_gemm', gemmKey(forward, rows, blocks, g, npix));
+  const tile = tileFor('conv_gemm', key);
   const TM = rowTile(rows, tile.tmMax);
   runtime().dispatcher.run({
     shader: 'conv_gemm',
@@ -227,15 +230,16 @@ function gemm(forward: boolean, b: Tensor, a: Tensor, g: Geometry, bias?: Tensor
 /**
  * Matrix products through the same GEMM: C[b] = op(A) op(B[b]) with A [M, K] shared by the batch is a 1x1
  * convolution whose rows are A's rows and whose pixels are B's columns. Packing reads either operand
- * transposed through its strides. No bias (the conv kernel's bias is per row, a linear layer's per column).
+ * transposed through its strides; the result comes back as `outShape` ([...batch, M, N]). No bias (the conv
+ * kernel's bias is per row, a linear layer's per column).
  */
-export function packedMatmul(a: Tensor, b: Tensor, d: { batch: number; M: number; N: number; K: number }, transA: boolean, transB: boolean): Tensor {
+export function packedMatmul(a: Tensor, b: Tensor, d: { batch: number; M: number; N: number; K: number }, transA: boolean, transB: boolean, outShape: number[]): Tensor {
   const { batch, M, N, K } = d;
   // (Its tuning key is convTuningKey('forward', [batch, K, 1, N], [M, K, 1, 1]).)
   const ap = pack(a, { outer: 1, inner: M, chans: K, outerStride: 0, innerStride: transA ? 1 : K, chanStride: transA ? M : 1 });
   const bp = pack(b, { outer: batch, inner: N, chans: K, outerStride: K * N, innerStride: transB ? K : 1, chanStride: transB ? 1 : N });
   const g: Geometry = { batch, cin: K, h: 1, w: N, cout: M, ho: 1, wo: N, kh: 1, kw: 1, stride: 1, pad: 0 };
-  return withTemps([ap, bp], () => gemm(true, bp, ap, g));
+  return reshapeOwned(withTemps([ap, bp], () => gemm(true, bp, ap, g)), outShape);
 }
 
 // ------------------------------------------------------------------ tiled backward-weight

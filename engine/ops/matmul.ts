@@ -92,10 +92,7 @@ export const matmulKernels = { packedMinMacs: 1 << 20 };
 function matmulRaw(a: Tensor, b: Tensor, d: Dims, transA: boolean, transB: boolean, bias?: Tensor): Tensor {
   const shape = [...d.batchShape, d.M, d.N];
   if (!bias && !d.aBatched && d.batch * d.M * d.N * d.K >= matmulKernels.packedMinMacs && d.K > 0) {
-    const out = packedMatmul(a, b, d, transA, transB);
-    const v = out.view(shape);
-    out.dispose();
-    return v;
+    return packedMatmul(a, b, d, transA, transB, shape);
   }
   const out = empty(shape);
   if (out.size === 0) return out;
