@@ -56,6 +56,13 @@ function convert(raw: string, spec: OptionSpec, flag: string, command: string): 
   return v;
 }
 
+/** Splits `<positional> --options...`; the positional argument is required. */
+export function positionalAndOptions(argv: string[], what: string, command: string): [string, string[]] {
+  const at = argv.findIndex((a) => !a.startsWith('--'));
+  if (at !== 0) throw new UsageError(`${command}: give the ${what} first (hmn ${command} <${what}> [options])`);
+  return [argv[0], argv.slice(1)];
+}
+
 export function helpText(command: string, summary: string, table: OptionTable): string {
   const rows = Object.entries(table).map(([flag, spec]) => {
     const value = spec.type === 'boolean' ? '' : ` <${spec.choices ? spec.choices.join('|') : spec.type}>`;

@@ -3,7 +3,7 @@
 //   --format png           a folder per class (index-name), one PNG per generated image
 import { join, resolve } from 'node:path';
 import * as E from '../../engine/index.js';
-import { parseOptions, UsageError, type OptionTable } from './args.js';
+import { parseOptions, positionalAndOptions, UsageError, type OptionTable } from './args.js';
 import { ProgressBar } from './progress.js';
 import { decodeHmn } from '../condense/checkpoint.js';
 import { decodeAll } from '../hmn/decode-all.js';
@@ -19,13 +19,6 @@ export const DECODE_OPTIONS: OptionTable = {
   out: { type: 'string', help: 'output file (safetensors) or folder (png); default: decoded.safetensors or decoded/ in the run directory' },
   batch: { type: 'int', default: 256, help: 'images decoded per GPU batch' },
 };
-
-/** Splits `<positional> --options...`; the positional argument is required. */
-export function positionalAndOptions(argv: string[], what: string, command: string): [string, string[]] {
-  const at = argv.findIndex((a) => !a.startsWith('--'));
-  if (at !== 0) throw new UsageError(`${command}: give the ${what} first (hmn ${command} <${what}> [options])`);
-  return [argv[0], argv.slice(1)];
-}
 
 export async function decode(argv: string[]): Promise<void> {
   const [dir, rest] = positionalAndOptions(argv, 'run directory', 'decode');

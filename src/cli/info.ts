@@ -2,8 +2,7 @@
 import { join } from 'node:path';
 import { readSafetensors } from '../io/safetensors.js';
 import { readRunFile, RUN_FILES } from '../node/run-dir.js';
-import { positionalAndOptions } from './decode.js';
-import { parseOptions } from './args.js';
+import { parseOptions, positionalAndOptions } from './args.js';
 
 export function info(argv: string[]): void {
   const [dir, rest] = positionalAndOptions(argv, 'run directory', 'info');

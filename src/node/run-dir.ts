@@ -63,27 +63,18 @@ export function classFileName(c: number, name: string): string {
 export async function writeImageGrids(dir: string, hmn: Hmn, classNames: string[], perClassLimit = 400): Promise<void> {
   const { classes, image } = hmn.config;
   const channels = image.channels as 1 | 3;
-  const overviewRows: number[] = [];
+  const per = channels * image.height * image.width;
+  // The overview: the first ten images of each class, one row per class; a class with fewer (after
+  // pruning) keeps its row, padded with white.
+  const columns = Math.min(10, hmn.config.imagesPerClass);
+  const overview = new Float32Array(classes * columns * per).fill(1);
   for (let c = 0; c < classes; c++) {
     const rows = hmn.rowsOfClass(c).slice(0, perClassLimit);
     const { images, count } = await decodeAll(hmn, { rows });
     const grid = imageGrid(images, count, channels, image.height, image.width, Math.ceil(Math.sqrt(count)));
     writeRunFile(dir, join(RUN_FILES.perClass, classFileName(c, classNames[c] ?? String(c))), encodePng(grid.pixels, grid.width, grid.height, grid.channels));
-    overviewRows.push(...rows.slice(0, 10));
+    overview.set(images.subarray(0, Math.min(count, columns) * per), c * columns * per);
   }
-  const { images } = await decodeAll(hmn, { rows: overviewRows });
-  const columns = Math.min(10, hmn.config.imagesPerClass);
-  // One row per class even when a class has fewer than ten images after pruning: pad with blanks.
-  const padded = padToRows(images, overviewRows.map((r) => hmn.instanceClass[r]), classes, columns, channels * image.height * image.width);
-  const grid = imageGrid(padded, classes * columns, channels, image.height, image.width, columns);
+  const grid = imageGrid(overview, classes * columns, channels, image.height, image.width, columns);
   writeRunFile(dir, RUN_FILES.overview, encodePng(grid.pixels, grid.width, grid.height, grid.channels));
-}
-
-function padToRows(images: Float32Array, labels: number[], classes: number, columns: number, per: number): Float32Array {
-  const out = new Float32Array(classes * columns * per).fill(1);
-  const used = new Array(classes).fill(0);
-  labels.forEach((c, i) => {
-    if (used[c] < columns) out.set(images.subarray(i * per, (i + 1) * per), (c * columns + used[c]++) * per);
-  });
-  return out;
 }
