@@ -11,17 +11,10 @@ import * as E from '../../engine/index.js';
 import type { Hmn } from '../hmn/model.js';
 import { applyAugment, sampleAugment, type Augmentation } from './augment.js';
 import { matchingDistance, type Distance } from './matching.js';
+import { channelStats, indicesByClass, toFloat, type ChannelStats, type ImageDataset, type ImagePixels } from '../data/dataset.js';
 
-/** What the condenser needs of a dataset (the loaders' ImageDataset satisfies it). */
-export interface LabelledImages {
-  images: Uint8Array; // N x C x H x W, 0..255
-  labels: Int32Array;
-  count: number;
-  channels: number;
-  height: number;
-  width: number;
-  classes: number;
-}
+/** What the condenser needs of a dataset (the loaders' ImageDataset has it). */
+export type LabelledImages = ImagePixels & Pick<ImageDataset, 'labels' | 'classes'>;
 
 export interface CondenseHyper {
   iterations: number;
@@ -57,28 +50,8 @@ export const DEFAULT_HYPER: CondenseHyper = {
 
 const STREAM = { network: 1, sample: 2, augment: 3, train: 4 } as const;
 
-/** Per-channel mean and std of the training images (in [0, 1] units), for input normalisation. */
-export function channelStats(d: LabelledImages): { mean: number[]; std: number[] } {
-  const plane = d.height * d.width;
-  const mean: number[] = [];
-  const std: number[] = [];
-  for (let c = 0; c < d.channels; c++) {
-    let s = 0;
-    let s2 = 0;
-    for (let n = 0; n < d.count; n++) {
-      const base = (n * d.channels + c) * plane;
-      for (let i = 0; i < plane; i++) {
-        const v = d.images[base + i] / 255;
-        s += v;
-        s2 += v * v;
-      }
-    }
-    const m = s / (d.count * plane);
-    mean.push(m);
-    std.push(Math.sqrt(Math.max(s2 / (d.count * plane) - m * m, 1e-12)));
-  }
-  return { mean, std };
-}
+/** A constant channel would divide by zero: its std is taken as at least this (in [0, 1] units). */
+const MIN_STD = 1e-6;
 
 export interface IterationResult {
   iteration: number;
@@ -98,7 +71,7 @@ export class Condenser {
   readonly lossCurve: number[] = [];
   readonly hmnOpt: E.Adam;
   private byClass: number[][];
-  private norm: { mean: number[]; std: number[] };
+  private norm: ChannelStats;
   private meanT: E.Tensor;
   private invStdT: E.Tensor;
 
@@ -114,11 +87,11 @@ export class Condenser {
         `the dataset (${data.classes} classes of ${data.channels}x${data.height}x${data.width}) does not match the HMN (${classes} classes of ${image.channels}x${image.height}x${image.width})`,
       );
     }
-    this.byClass = Array.from({ length: classes }, () => [] as number[]);
-    data.labels.forEach((y, i) => this.byClass[y].push(i));
+    this.byClass = indicesByClass(data.labels, classes);
     const empty = this.byClass.findIndex((l) => l.length === 0);
     if (empty >= 0) throw new Error(`class ${empty} has no training images`);
-    this.norm = channelStats(data);
+    const stats = channelStats(data);
+    this.norm = { mean: stats.mean, std: stats.std.map((v) => Math.max(v, MIN_STD)) };
     const shape = [1, image.channels, 1, 1];
     this.meanT = E.keep(E.tensor(Float32Array.from(this.norm.mean), shape));
     this.invStdT = E.keep(E.tensor(Float32Array.from(this.norm.std, (s) => 1 / s), shape));
@@ -143,16 +116,7 @@ export class Condenser {
   /** Normalised real images for the given dataset indices. */
   private realBatch(indices: ArrayLike<number>): E.Tensor {
     const { channels: c, height: h, width: w } = this.data;
-    const per = c * h * w;
-    const out = new Float32Array(indices.length * per);
-    for (let k = 0; k < indices.length; k++) {
-      const src = indices[k] * per;
-      for (let i = 0; i < per; i++) {
-        const ch = Math.floor(i / (h * w));
-        out[k * per + i] = (this.data.images[src + i] / 255 - this.norm.mean[ch]) / this.norm.std[ch];
-      }
-    }
-    return E.tensor(out, [indices.length, c, h, w]);
+    return E.tensor(toFloat(this.data, indices, this.norm), [indices.length, c, h, w]);
   }
 
   private normalise(x: E.Tensor): E.Tensor {

@@ -18,6 +18,9 @@ export interface ImageDataset {
   classNames: string[];
 }
 
+/** The pixel arrays alone (what toFloat and channelStats read). */
+export type ImagePixels = Pick<ImageDataset, 'images' | 'count' | 'channels' | 'height' | 'width'>;
+
 export function imageSize(ds: Pick<ImageDataset, 'channels' | 'height' | 'width'>): number {
   return ds.channels * ds.height * ds.width;
 }
@@ -34,7 +37,7 @@ export function checkDataset(ds: ImageDataset): ImageDataset {
 }
 
 /** Pixel values scaled to [0, 1] (or normalised per channel with `stats`), for all images or the given ones. */
-export function toFloat(ds: ImageDataset, indices?: ArrayLike<number>, stats?: ChannelStats): Float32Array {
+export function toFloat(ds: ImagePixels, indices?: ArrayLike<number>, stats?: ChannelStats): Float32Array {
   const size = imageSize(ds);
   const plane = ds.height * ds.width;
   const n = indices ? indices.length : ds.count;
@@ -117,7 +120,7 @@ export interface ChannelStats {
 }
 
 /** Mean and (population) standard deviation per channel, from a histogram of the byte values: exact. */
-export function channelStats(ds: ImageDataset): ChannelStats {
+export function channelStats(ds: ImagePixels): ChannelStats {
   const plane = ds.height * ds.width;
   const size = imageSize(ds);
   const histograms = Array.from({ length: ds.channels }, () => new Float64Array(256));
