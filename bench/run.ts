@@ -2,37 +2,17 @@
 // Measures the adapter's roofline first (peak FLOP/s, bandwidth, dispatch overhead: bench/roofline.ts), then
 // every workload whose name matches --filter; prints a Markdown table with each workload's share of the
 // roofline and writes JSON (results/bench-<time>.json unless --json is given).
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { dirname } from 'node:path';
 import * as E from '../engine/index.js';
 import { measure, markdownTable, type Measurement, type Roofline } from './harness.js';
 import { allWorkloads } from './workloads.js';
 import { familyWorkloads } from './families.js';
+import { parseBenchArgs, writeResults } from './cli.js';
 import { loadTuningFile, tuningFilePath } from '../src/node/tuning-file.js';
 import { bandwidthWorkload, dispatchOverheadWorkload, peakFlopsWorkloads, registerBenchShaders } from './roofline.js';
 
-function parseArgs(argv: string[]) {
-  const opts = { filter: '', repeat: 5, json: '', profile: true };
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i];
-    const next = () => {
-      const v = argv[++i];
-      if (v === undefined) throw new Error(`${a} needs a value`);
-      return v;
-    };
-    if (a === '--filter') opts.filter = next();
-    else if (a === '--repeat') opts.repeat = Math.max(1, Number.parseInt(next(), 10));
-    else if (a === '--json') opts.json = next();
-    else if (a === '--no-profile') opts.profile = false;
-    else if (a === '--help' || a === '-h') {
-      console.log('usage: npm run bench -- [--filter REGEX] [--repeat N] [--json PATH] [--no-profile]');
-      process.exit(0);
-    } else throw new Error(`unknown option ${a} (try --help)`);
-  }
-  return opts;
-}
 
-const opts = parseArgs(process.argv.slice(2));
+const args = parseBenchArgs(process.argv.slice(2), 'usage: npm run bench -- [--filter REGEX] [--repeat N] [--json PATH] [--no-profile]', 5, [{ name: 'no-profile' }]);
+const opts = { repeat: args.repeat, profile: !args.extra['no-profile'] };
 // Unquantised timestamps, so short kernels are not rounded to Dawn's default grid.
 const rt = await E.initEngine({ dawnFlags: ['disable-dawn-features=timestamp_quantization'] });
 const adapter = rt.info.adapterInfo;
@@ -42,7 +22,7 @@ registerBenchShaders();
 const tuned = loadTuningFile();
 if (tuned) console.log(`kernel choices: ${tuned} loaded from ${tuningFilePath()} (npm run tune)`);
 
-const filter = new RegExp(opts.filter, 'i');
+const filter = new RegExp(args.filter, 'i');
 const rows: Measurement[] = [];
 const run = async (w: Parameters<typeof measure>[0]) => {
   process.stderr.write(`running ${w.name} ...\n`);
@@ -62,8 +42,5 @@ console.log(`roofline: ${roofline.peakGflops.toFixed(1)} GFLOP/s peak, ${rooflin
 for (const w of [...allWorkloads(), ...familyWorkloads()].filter((w) => filter.test(w.name) || filter.test(w.group))) await run(w);
 console.log(markdownTable(rows, roofline));
 
-const out = opts.json || `results/bench-${new Date().toISOString().replace(/[:.]/g, '-')}.json`;
-mkdirSync(dirname(out), { recursive: true });
-writeFileSync(out, JSON.stringify({ adapter, date: new Date().toISOString(), repeat: opts.repeat, node: process.version, roofline, results: rows }, null, 2));
-console.log(`wrote ${out}`);
+writeResults(args.json, 'bench', { adapter, date: new Date().toISOString(), repeat: opts.repeat, node: process.version, roofline, results: rows });
 process.exit(0);

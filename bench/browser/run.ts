@@ -1,36 +1,17 @@
 // npm run bench:browser [-- --filter REGEX --repeat N --json PATH --timeout-min M]
 // The peer workloads in headless Debian Chromium (SwiftShader here), on a page served by Vite from
 // http://127.0.0.1; prints the same table as bench:peers (without PyTorch) and writes JSON.
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { loadavg } from 'node:os';
-import { dirname } from 'node:path';
+import { loadAverage, parseBenchArgs, writeResults } from '../cli.js';
 import { closeAll, launchChromium, startServer } from '../../test/browser/harness.js';
 import { peerTable } from '../peers/table.js';
 import type { BenchState } from './protocol.js';
 
-function parseArgs(argv: string[]) {
-  const opts = { filter: '', repeat: 3, json: '', timeoutMin: 45 };
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i];
-    const next = () => {
-      const v = argv[++i];
-      if (v === undefined) throw new Error(`${a} needs a value`);
-      return v;
-    };
-    if (a === '--filter') opts.filter = next();
-    else if (a === '--repeat') opts.repeat = Math.max(1, Number.parseInt(next(), 10));
-    else if (a === '--json') opts.json = next();
-    else if (a === '--timeout-min') opts.timeoutMin = Number(next());
-    else if (a === '--help' || a === '-h') {
-      console.log('usage: npm run bench:browser -- [--filter REGEX] [--repeat N] [--json PATH] [--timeout-min M]');
-      process.exit(0);
-    } else throw new Error(`unknown option ${a} (try --help)`);
-  }
-  return opts;
-}
 
-const opts = parseArgs(process.argv.slice(2));
-const load = () => loadavg().map((x) => x.toFixed(2)).join(', ');
+const args = parseBenchArgs(process.argv.slice(2), 'usage: npm run bench:browser -- [--filter REGEX] [--repeat N] [--json PATH] [--timeout-min M]', 3, [
+  { name: 'timeout-min', value: true, default: '45' },
+]);
+const opts = { ...args, timeoutMin: Number(args.extra['timeout-min']) };
+const load = loadAverage;
 const loadBefore = load();
 const server = await startServer(['bench/browser/index.html']);
 const browser = await launchChromium();
@@ -58,8 +39,5 @@ const a = state!.adapter!;
 console.log(`browser: ${state!.userAgent}\nadapter: ${a.description || a.device || '(no description)'} (${a.vendor} ${a.architecture}); TF.js: ${state!.tfjs?.error ? `not compared (${state!.tfjs.error})` : state!.tfjs?.version}`);
 console.log(peerTable(state!.rows, false));
 console.log(`load average before ${loadBefore}, after ${load()}; medians of ${opts.repeat} samples per side`);
-const out = opts.json || `results/peers-browser-${new Date().toISOString().replace(/[:.]/g, '-')}.json`;
-mkdirSync(dirname(out), { recursive: true });
-writeFileSync(out, JSON.stringify({ date: new Date().toISOString(), repeat: opts.repeat, loadavg: { before: loadBefore, after: load() }, ...state }, null, 2));
-console.log(`wrote ${out}`);
+writeResults(opts.json, 'peers-browser', { date: new Date().toISOString(), repeat: opts.repeat, loadavg: { before: loadBefore, after: load() }, ...state });
 process.exit(0);

@@ -1,38 +1,22 @@
 // npm run bench:peers [-- --filter REGEX --repeat N --json PATH --no-torch]
 // Our engine vs TF.js's WebGPU backend on one Dawn adapter in this process (interleaved per workload),
 // then the PyTorch CPU peer in its own process. Prints a Markdown table; writes JSON (results/ by default).
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { loadavg } from 'node:os';
-import { dirname } from 'node:path';
+import { loadAverage, parseBenchArgs, writeResults } from '../cli.js';
 import { interleave } from './interleave.js';
 import { sharedGpu } from './node-gpu.js';
 import { peerTable, type PeerRow } from './table.js';
 import { runTorch } from './torch.js';
 import { peerWorkloads } from './workloads.js';
 
-function parseArgs(argv: string[]) {
-  const opts = { filter: '', repeat: 3, json: '', torch: true };
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i];
-    const next = () => {
-      const v = argv[++i];
-      if (v === undefined) throw new Error(`${a} needs a value`);
-      return v;
-    };
-    if (a === '--filter') opts.filter = next();
-    else if (a === '--repeat') opts.repeat = Math.max(1, Number.parseInt(next(), 10));
-    else if (a === '--json') opts.json = next();
-    else if (a === '--no-torch') opts.torch = false;
-    else if (a === '--help' || a === '-h') {
-      console.log('usage: npm run bench:peers -- [--filter REGEX] [--repeat N] [--json PATH] [--no-torch]\n  REGEX matches a workload name or key (matmul, conv-fwd, conv-fwd-bwd, train-step, match-step)');
-      process.exit(0);
-    } else throw new Error(`unknown option ${a} (try --help)`);
-  }
-  return opts;
-}
 
-const opts = parseArgs(process.argv.slice(2));
-const load = () => loadavg().map((x) => x.toFixed(2)).join(', ');
+const args = parseBenchArgs(
+  process.argv.slice(2),
+  'usage: npm run bench:peers -- [--filter REGEX] [--repeat N] [--json PATH] [--no-torch]\n  REGEX matches a workload name or key (matmul, conv-fwd, conv-fwd-bwd, train-step, match-step)',
+  3,
+  [{ name: 'no-torch' }],
+);
+const opts = { ...args, torch: !args.extra['no-torch'] };
+const load = loadAverage;
 const loadBefore = load();
 const { ours, tf, tfAdapter } = await sharedGpu();
 const adapter = ours.info.adapterInfo;
@@ -59,9 +43,6 @@ console.log(peerTable(rows, withTorch));
 console.log(`PyTorch CPU: ${torchNote}`);
 console.log(`load average before ${loadBefore}, after ${load()}; medians of ${opts.repeat} samples per side`);
 
-const out = opts.json || `results/peers-${new Date().toISOString().replace(/[:.]/g, '-')}.json`;
-mkdirSync(dirname(out), { recursive: true });
 const json = { date: new Date().toISOString(), node: process.version, repeat: opts.repeat, loadavg: { before: loadBefore, after: load() }, adapter, tfjs: { version: tf.version.tfjs, backend: tf.getBackend(), adapterInfo: tfAdapter }, torch, rows };
-writeFileSync(out, JSON.stringify(json, null, 2));
-console.log(`wrote ${out}`);
+writeResults(opts.json, 'peers', json);
 process.exit(0);
