@@ -22,10 +22,10 @@ export function isGradEnabled(): boolean {
   return gradEnabled;
 }
 
-/** Run fn without recording anything for autodiff. */
-export function noGrad<T>(fn: () => T): T {
+/** Run fn with recording set to `on`, restoring the previous setting afterwards. */
+function withRecording<T>(on: boolean, fn: () => T): T {
   const before = gradEnabled;
-  gradEnabled = false;
+  gradEnabled = on;
   try {
     return fn();
   } finally {
@@ -33,15 +33,14 @@ export function noGrad<T>(fn: () => T): T {
   }
 }
 
+/** Run fn without recording anything for autodiff. */
+export function noGrad<T>(fn: () => T): T {
+  return withRecording(false, fn);
+}
+
 /** Run fn with recording on, even inside a backward pass (a rule that builds a graph to differentiate). */
 export function withGrad<T>(fn: () => T): T {
-  const before = gradEnabled;
-  gradEnabled = true;
-  try {
-    return fn();
-  } finally {
-    gradEnabled = before;
-  }
+  return withRecording(true, fn);
 }
 
 /**

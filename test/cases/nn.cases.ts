@@ -3,7 +3,7 @@
 // forward with replacement parameters; state dicts; parameter lifetime. The PyTorch comparison at full
 // width lives in test/nn/convnet-torch.test.ts (it reads a fixture file, so it runs in Node only).
 import * as E from '../../engine/index.js';
-import { checkOp, expectClose, type Digest } from '../helpers/check.js';
+import { checkOp, expectClose, type Digest, expectThrows } from '../helpers/check.js';
 import { makeRng, randomArray, prod } from '../helpers/rng.js';
 import { convNetRef, convNetParamShapes, linearRef, type ConvNetSpec } from '../reference/nn.js';
 import { conv2dRef } from '../reference/conv.js';
@@ -44,16 +44,6 @@ function convNetCheck(name: string, s: ConvNetSpec): TestCase {
       return digest;
     },
   };
-}
-
-function expectThrows(fn: () => unknown, pattern: RegExp): void {
-  let message = '';
-  try {
-    fn();
-  } catch (e) {
-    message = (e as Error).message;
-  }
-  if (!pattern.test(message)) throw new Error(`expected an error matching ${pattern}, got ${message ? `'${message}'` : 'none'}`);
 }
 
 const same = (a: ArrayLike<number>, b: ArrayLike<number>, what: string) => expectClose(a, b, { atol: 0, rtol: 0 }, what);

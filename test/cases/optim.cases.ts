@@ -3,7 +3,7 @@
 // a learning rate changed by a schedule between steps, and parameters that skip steps. Then exact
 // resumption from state(), allocation-free steps, argument checks, and the schedules' formulas.
 import * as E from '../../engine/index.js';
-import { expectClose } from '../helpers/check.js';
+import { expectClose, expectThrows } from '../helpers/check.js';
 import { makeRng, randomArray, prod } from '../helpers/rng.js';
 import { sgdRef, adamRef, type RefStep } from '../reference/optim.js';
 import type { TestCase } from './types.js';
@@ -90,16 +90,6 @@ async function resumesExactly(make: (ps: E.Tensor[]) => E.Optimizer): Promise<vo
   for (let k = 0; k < SHAPES.length; k++) expectClose(await copies[k].floats(), await original[k].floats(), { atol: 0, rtol: 0 }, `resumed parameter ${k}`);
   [a, b].forEach((o) => o.dispose());
   [...original, ...copies].forEach((p) => p.dispose());
-}
-
-function expectThrows(fn: () => unknown, pattern: RegExp): void {
-  let message = '';
-  try {
-    fn();
-  } catch (e) {
-    message = (e as Error).message;
-  }
-  if (!pattern.test(message)) throw new Error(`expected an error matching ${pattern}, got ${message ? `'${message}'` : 'none'}`);
 }
 
 export const optimCases: TestCase[] = [

@@ -9,6 +9,7 @@ import { decodeJpegPlanar } from '../../src/data/jpeg.js';
 import { nodeFiles } from '../../src/data/node-files.js';
 import { loadTinyImageNet } from '../../src/data/tiny-imagenet.js';
 import { realDataset } from './helpers.js';
+import { hasPythonModule } from '../helpers/python.js';
 
 const TINY = realDataset('tiny-imagenet-200-subset');
 
@@ -23,14 +24,7 @@ function jpegComponents(bytes: Uint8Array): number {
   throw new Error('no frame header');
 }
 
-const hasPil = (() => {
-  try {
-    execFileSync('/usr/bin/python3', ['-c', 'import PIL'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-})();
+const hasPil = hasPythonModule('PIL');
 
 describe.skipIf(!TINY)('Tiny-ImageNet (the real subset)', () => {
   let wnids: string[];

@@ -115,3 +115,14 @@ export function hash(s: string): number {
   for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 16777619);
   return h >>> 0;
 }
+
+/** Throws unless fn throws an error whose message matches `pattern` (browser-safe: no vitest). */
+export function expectThrows(fn: () => unknown, pattern: RegExp): void {
+  let message = '';
+  try {
+    fn();
+  } catch (e) {
+    message = (e as Error).message;
+  }
+  if (!pattern.test(message)) throw new Error(`expected an error matching ${pattern}, got ${message ? `'${message}'` : 'none'}`);
+}

@@ -7,6 +7,7 @@ import { unzlibSync } from 'fflate';
 import { crc32 } from '../../src/io/checksums.js';
 import { encodePng, imageGrid } from '../../src/io/png.js';
 import { Prng } from '../../src/data/random.js';
+import { hasPythonModule } from '../helpers/python.js';
 
 /** A minimal PNG decoder for 8-bit non-interlaced images: checks every chunk's CRC and undoes the filters. */
 function decodePng(png: Uint8Array): { width: number; height: number; channels: number; pixels: Uint8Array } {
@@ -60,14 +61,7 @@ function testImage(width: number, height: number, channels: number, seed: number
   return out;
 }
 
-const hasPil = (() => {
-  try {
-    execFileSync('/usr/bin/python3', ['-c', 'import PIL'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-})();
+const hasPil = hasPythonModule('PIL');
 
 describe('encodePng', () => {
   const cases = [
