@@ -32,9 +32,16 @@ const measured = new Map<string, TileChoice>();
 let forced: TileChoice | null = null;
 
 /** The adapter's identity: choices measured on one adapter say nothing about another. */
+const adapterKeys = new WeakMap<GPUDevice, string>();
 function adapterKey(): string {
-  const a = runtime().info.adapterInfo;
-  return [a.vendor, a.architecture, a.device, a.description].filter(Boolean).join(' / ') || 'unknown adapter';
+  const { device, info } = runtime();
+  let key = adapterKeys.get(device);
+  if (key === undefined) {
+    const a = info.adapterInfo;
+    key = [a.vendor, a.architecture, a.device, a.description].filter(Boolean).join(' / ') || 'unknown adapter';
+    adapterKeys.set(device, key); // looked up on every GEMM dispatch
+  }
+  return key;
 }
 
 const fullKey = (kernel: string, key: string) => `${adapterKey()} | ${kernel} | ${key}`;
