@@ -80,9 +80,6 @@ function hmnInnerStepWorkload(): Workload<{ hmn: Hmn; condenser: Condenser }> {
       return { hmn, condenser: new Condenser(hmn, data, { ...DEFAULT_HYPER, innerSteps: 1 }, 3) };
     },
     // Condenser.step is asynchronous (it reads the loss back), so this workload runs through `run`.
-    step: () => {
-      throw new Error('the HMN inner step is asynchronous: call run()');
-    },
     run: async ({ condenser }) => void (await condenser.step()),
     dispose: ({ hmn, condenser }) => (condenser.dispose(), hmn.dispose()),
   };

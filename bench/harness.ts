@@ -3,23 +3,9 @@
 import { Bench } from 'tinybench';
 import * as E from '../engine/index.js';
 import type { KernelTime } from '../engine/profiler.js';
+import { stepOnce, type Workload } from './workload.js';
 
-export interface Workload<Ctx = unknown> {
-  name: string;
-  group: string;
-  /** Floating-point operations of one step (for GFLOP/s), when meaningful. */
-  flops?: number;
-  /** Bytes moved by one step (for GB/s), when meaningful. */
-  bytes?: number;
-  /** Steps recorded before each sync, so per-submit overhead is amortised for small kernels. */
-  stepsPerSample?: number;
-  setup: () => Ctx;
-  /** One step, recorded synchronously (the harness syncs the GPU after each sample). */
-  step: (ctx: Ctx) => void;
-  /** Used instead of `step` when given: an asynchronous step that finishes its own GPU work. */
-  run?: (ctx: Ctx) => Promise<void>;
-  dispose: (ctx: Ctx) => void;
-}
+export type { Workload };
 
 export interface Measurement {
   name: string;
@@ -40,10 +26,7 @@ export interface MeasureOptions {
 export async function measure(w: Workload<any>, opts: MeasureOptions): Promise<Measurement> {
   const ctx = w.setup();
   const steps = w.stepsPerSample ?? 1;
-  const once = async () => {
-    if (w.run) await w.run(ctx);
-    else E.tidy(() => w.step(ctx));
-  };
+  const once = () => stepOnce(w, ctx);
   const sample = async () => {
     for (let i = 0; i < steps; i++) await once();
     await E.sync();

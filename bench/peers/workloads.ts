@@ -2,7 +2,7 @@
 // as it is, so these are exactly the shapes `npm run bench` measures. Browser-safe.
 import type * as tfjs from '@tensorflow/tfjs';
 import * as E from '../../engine/index.js';
-import type { Workload } from '../harness.js';
+import { stepOnce, type Workload } from '../workload.js';
 import { CONVNET3_LAYERS, convForwardWorkload, convTrainWorkload, matchStepWorkload, matmulWorkload, trainStepWorkload } from '../workloads.js';
 import type { Runner } from './interleave.js';
 import * as peer from './tfjs.js';
@@ -24,11 +24,7 @@ function ours(w: Workload<any>): () => Promise<Runner> {
     const steps = w.stepsPerSample ?? 1;
     return {
       sample: async () => {
-        // As bench/harness.ts: an asynchronous `run` replaces the recorded `step` when a workload has one.
-        for (let i = 0; i < steps; i++) {
-          if (w.run) await w.run(ctx);
-          else E.tidy(() => w.step(ctx));
-        }
+        for (let i = 0; i < steps; i++) await stepOnce(w, ctx);
         await E.sync();
       },
       dispose: () => {
