@@ -25,7 +25,8 @@ export interface HmnTensors {
 }
 
 export class Hmn {
-  readonly config: HmnConfig;
+  /** Its shapes; after pruning, imagesPerClass is the kept count (pruning keeps classes balanced). */
+  config: HmnConfig;
   datasetMemory: E.Tensor; // [1, datasetChannels, m, m]
   classMemory: E.Tensor; // [classes, classChannels, m, m]
   instanceMemory: E.Tensor; // [rows, instanceChannels, m, m]
@@ -152,6 +153,9 @@ export class Hmn {
     this.instanceMemory.dispose();
     this.instanceMemory = kept;
     this.instanceClass = Int32Array.from(rows, (r) => this.instanceClass[r]);
+    const counts = new Array(this.config.classes).fill(0);
+    this.instanceClass.forEach((c) => counts[c]++);
+    if (counts.every((n) => n === counts[0])) this.config = { ...this.config, imagesPerClass: counts[0] };
   }
 
   /** Host copies of every parameter, for safetensors / checkpoints. */
