@@ -2,7 +2,10 @@
 import { helpText, UsageError, type OptionTable } from './args.js';
 import { condense, CONDENSE_OPTIONS, quick } from './condense.js';
 import { decode, DECODE_OPTIONS } from './decode.js';
+import { evaluate, EVALUATE_OPTIONS } from './evaluate.js';
 import { info } from './info.js';
+import { prune, PRUNE_OPTIONS } from './prune.js';
+import { experiment, EXPERIMENT_OPTIONS } from './experiment.js';
 import { DataError } from '../io/errors.js';
 
 const COMMANDS: Record<string, { summary: string; run: (argv: string[]) => Promise<number | void> | number | void; options?: OptionTable; usage?: string }> = {
@@ -10,6 +13,9 @@ const COMMANDS: Record<string, { summary: string; run: (argv: string[]) => Promi
   quick: { summary: 'A small condensation of the built-in dataset (what `npm start` runs).', run: quick },
   decode: { summary: "Decode a run's HMN into images: safetensors or PNG folders.", run: decode, options: DECODE_OPTIONS, usage: 'decode <run dir>' },
   info: { summary: 'Summarise a run directory.', run: info, options: {}, usage: 'info <run dir>' },
+  prune: { summary: "Prune an over-budget run's HMN back within budget (double-end AUM pruning).", run: prune, options: PRUNE_OPTIONS, usage: 'prune <run dir>' },
+  experiment: { summary: 'Run a grid of methods x IPC x seeds and write the comparison table.', run: experiment, options: EXPERIMENT_OPTIONS },
+  evaluate: { summary: 'Train fresh ConvNets on images (a run, a safetensors file, real images) and report real test accuracy.', run: evaluate, options: EVALUATE_OPTIONS, usage: 'evaluate (<run dir> | <images.safetensors> | --real-ipc N)' },
 };
 
 export async function main(argv: string[]): Promise<number> {
