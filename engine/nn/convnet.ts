@@ -54,11 +54,22 @@ export class ConvNet extends Module {
 
   /** Logits [N, classes] for images [N, inChannels, imageSize, imageSize]. */
   forwardWith(x: Tensor, p: ParameterReader): Tensor {
+    this.checkImages(x);
+    const h = this.features.forwardWith(x, p.child('features'));
+    return this.classifier.forwardWith(reshape(h, [h.shape[0], -1]), p.child('classifier'));
+  }
+
+  /** The flattened features before the classifier, [N, width * (imageSize / 2^depth)^2]: DM's embedding. */
+  embed(x: Tensor): Tensor {
+    this.checkImages(x);
+    const h = this.features.forward(x);
+    return reshape(h, [h.shape[0], -1]);
+  }
+
+  private checkImages(x: Tensor): void {
     const { inChannels, imageSize } = this;
     if (x.rank !== 4 || x.shape[1] !== inChannels || x.shape[2] !== imageSize || x.shape[3] !== imageSize) {
       throw new Error(`ConvNet: expected images [N, ${inChannels}, ${imageSize}, ${imageSize}], got ${fmt(x.shape)}`);
     }
-    const h = this.features.forwardWith(x, p.child('features'));
-    return this.classifier.forwardWith(reshape(h, [h.shape[0], -1]), p.child('classifier'));
   }
 }

@@ -1,17 +1,19 @@
-// The condensation loop (batch-based gradient matching, as in IDC):
+// The condensation loop (batch-based gradient matching, as in IDC) over any SyntheticSet:
 //   every outer iteration: a freshly initialised ConvNet
 //     every inner step:
 //       every class: a real batch and up to synBatch decoded images of the class, one shared augmentation,
 //         the distance between the weight gradients of the cross-entropy on each, back-propagated (second
-//         order) into the HMN's memories, extractors and decoder (accumulated over classes)
-//       one Adam step on the HMN; then netSteps SGD steps of the network on real data
+//         order) into the synthetic set's parameters (accumulated over classes): an HMN's memories,
+//         extractors and decoder, or the pixel baseline's images themselves
+//       one Adam step on the synthetic set; then netSteps SGD steps of the network on real data
 // All randomness of iteration t comes from Random(seed, stream, counter) with streams derived from t, so a
 // run resumed at an iteration boundary draws exactly what an uninterrupted run would.
 import * as E from '../../engine/index.js';
-import type { Hmn } from '../hmn/model.js';
+import type { SyntheticSet } from './synthetic-set.js';
 import { applyAugment, sampleAugment, type Augmentation } from './augment.js';
 import { matchingDistance, type Distance } from './matching.js';
-import { channelStats, indicesByClass, toFloat, type ChannelStats, type ImageDataset, type ImagePixels } from '../data/dataset.js';
+import { PixelNormaliser } from './normalise.js';
+import { indicesByClass, type ImageDataset, type ImagePixels } from '../data/dataset.js';
 
 /** What the condenser needs of a dataset (the loaders' ImageDataset has it). */
 export type LabelledImages = ImagePixels & Pick<ImageDataset, 'labels' | 'classes'>;
@@ -27,6 +29,7 @@ export interface CondenseHyper {
   netLr: number;
   netMomentum: number;
   netWeightDecay: number;
+  /** Adam learning rate of the synthetic set's parameters (the HMN's, or the pixels of the pixel baseline). */
   hmnLr: number;
   distance: Distance;
   augment: Augmentation[];
@@ -50,15 +53,12 @@ export const DEFAULT_HYPER: CondenseHyper = {
 
 const STREAM = { network: 1, sample: 2, augment: 3, train: 4 } as const;
 
-/** A constant channel would divide by zero: its std is taken as at least this (in [0, 1] units). */
-const MIN_STD = 1e-6;
-
 export interface IterationResult {
   iteration: number;
   loss: number;
 }
 
-/** Everything besides the HMN's parameters that a resumed run needs to continue exactly. */
+/** Everything besides the synthetic set's parameters that a resumed run needs to continue exactly. */
 export interface CondenserProgress {
   /** Outer iterations completed. */
   iteration: number;
@@ -69,58 +69,51 @@ export interface CondenserProgress {
 export class Condenser {
   iteration = 0;
   readonly lossCurve: number[] = [];
-  readonly hmnOpt: E.Adam;
+  readonly opt: E.Adam;
   private byClass: number[][];
-  private norm: ChannelStats;
-  private meanT: E.Tensor;
-  private invStdT: E.Tensor;
+  private norm: PixelNormaliser;
 
   constructor(
-    readonly hmn: Hmn,
+    readonly set: SyntheticSet,
     readonly data: LabelledImages,
     readonly hyper: CondenseHyper,
     readonly seed: number,
   ) {
-    const { image, classes } = hmn.config;
+    const { image, classes } = set;
     if (data.channels !== image.channels || data.height !== image.height || data.width !== image.width || data.classes !== classes) {
       throw new Error(
-        `the dataset (${data.classes} classes of ${data.channels}x${data.height}x${data.width}) does not match the HMN (${classes} classes of ${image.channels}x${image.height}x${image.width})`,
+        `the dataset (${data.classes} classes of ${data.channels}x${data.height}x${data.width}) does not match the synthetic set (${classes} classes of ${image.channels}x${image.height}x${image.width})`,
       );
     }
     this.byClass = indicesByClass(data.labels, classes);
     const empty = this.byClass.findIndex((l) => l.length === 0);
     if (empty >= 0) throw new Error(`class ${empty} has no training images`);
-    const stats = channelStats(data);
-    this.norm = { mean: stats.mean, std: stats.std.map((v) => Math.max(v, MIN_STD)) };
-    const shape = [1, image.channels, 1, 1];
-    this.meanT = E.keep(E.tensor(Float32Array.from(this.norm.mean), shape));
-    this.invStdT = E.keep(E.tensor(Float32Array.from(this.norm.std, (s) => 1 / s), shape));
-    this.hmnOpt = new E.Adam(hmn.parameters(), { lr: hyper.hmnLr });
+    this.norm = new PixelNormaliser(data);
+    this.opt = new E.Adam(set.parameters(), { lr: hyper.hmnLr });
   }
 
-  /** The loop's position and the Adam moments, for a checkpoint (the HMN's parameters are saved beside it). */
+  /** The loop's position and the Adam moments, for a checkpoint (the set's parameters are saved beside it). */
   async progress(): Promise<CondenserProgress> {
-    return { iteration: this.iteration, lossCurve: [...this.lossCurve], adam: await this.hmnOpt.state() };
+    return { iteration: this.iteration, lossCurve: [...this.lossCurve], adam: await this.opt.state() };
   }
 
-  /** Continue from a checkpoint's progress; the HMN must already hold the checkpoint's parameters. */
+  /** Continue from a checkpoint's progress; the set must already hold the checkpoint's parameters. */
   restore(p: CondenserProgress): void {
     if (!(Number.isInteger(p.iteration) && p.iteration >= 0) || p.lossCurve.length !== p.iteration) {
       throw new Error(`restore: a checkpoint at iteration ${p.iteration} must carry that many losses, not ${p.lossCurve.length}`);
     }
-    this.hmnOpt.loadState(p.adam);
+    this.opt.loadState(p.adam);
     this.iteration = p.iteration;
     this.lossCurve.splice(0, this.lossCurve.length, ...p.lossCurve);
   }
 
   /** Normalised real images for the given dataset indices. */
   private realBatch(indices: ArrayLike<number>): E.Tensor {
-    const { channels: c, height: h, width: w } = this.data;
-    return E.tensor(toFloat(this.data, indices, this.norm), [indices.length, c, h, w]);
+    return this.norm.real(indices);
   }
 
   private normalise(x: E.Tensor): E.Tensor {
-    return E.mul(E.sub(x, this.meanT), this.invStdT);
+    return this.norm.apply(x);
   }
 
   private pick(rng: E.Random, from: readonly number[], k: number): number[] {
@@ -134,7 +127,7 @@ export class Condenser {
     const h = this.hyper;
     const t = this.iteration;
     const stream = (s: number) => t * 16 + s;
-    const { classes, image } = this.hmn.config;
+    const { classes, image } = this.set;
     const net = new E.ConvNet({ inChannels: image.channels, classes, width: h.netWidth, depth: h.netDepth, imageSize: image.height, seed: this.seed * 1_000_003 + t });
     const netOpt = new E.SGD(net.parameters(), { lr: h.netLr, momentum: h.netMomentum, weightDecay: h.netWeightDecay });
     const sampleRng = new E.Random(this.seed, stream(STREAM.sample));
@@ -143,26 +136,26 @@ export class Condenser {
     const losses: E.Tensor[] = [];
     try {
       for (let inner = 0; inner < h.innerSteps; inner++) {
-        this.hmnOpt.zeroGrad();
+        this.opt.zeroGrad();
         for (let c = 0; c < classes; c++) {
           const real = this.pick(sampleRng, this.byClass[c], h.realBatch);
-          const rows = this.pick(sampleRng, this.hmn.rowsOfClass(c), h.synBatch);
+          const rows = this.pick(sampleRng, this.set.rowsOfClass(c), h.synBatch);
           const aug = sampleAugment(augRng, Math.max(real.length, rows.length), image.height, image.width);
           const loss = E.tidy(() => {
             const params = net.parameters();
             const xr = applyAugment(this.realBatch(real), h.augment, aug);
-            const xs = applyAugment(this.normalise(this.hmn.decode(rows)), h.augment, aug);
+            const xs = applyAugment(this.normalise(this.set.decode(rows)), h.augment, aug);
             const yr = E.tensor(new Int32Array(real.length).fill(c), [real.length], 'i32');
             const ys = E.tensor(new Int32Array(rows.length).fill(c), [rows.length], 'i32');
             const gReal = E.grad(E.crossEntropy(net.forward(xr), yr), params);
             const gSyn = E.grad(E.crossEntropy(net.forward(xs), ys), params, { createGraph: true });
             const d = matchingDistance(gReal, gSyn, params, h.distance);
-            E.backward(d); // accumulates into the HMN parameters' .grad
+            E.backward(d); // accumulates into the synthetic set's parameters' .grad
             return E.noGrad(() => E.mulScalar(d, 1));
           });
           losses.push(E.keep(loss));
         }
-        this.hmnOpt.step();
+        this.opt.step();
         if (inner < h.innerSteps - 1) this.trainNetwork(net, netOpt, trainRng);
       }
       let total = 0;
@@ -173,7 +166,7 @@ export class Condenser {
       this.iteration++;
       return { iteration: t, loss };
     } finally {
-      this.hmnOpt.zeroGrad();
+      this.opt.zeroGrad();
       losses.forEach((l) => l.dispose());
       netOpt.dispose();
       net.dispose();
@@ -186,7 +179,7 @@ export class Condenser {
    */
   async evaluate(netSeeds: number[], sampleSeed = 12345): Promise<number> {
     const h = this.hyper;
-    const { classes, image } = this.hmn.config;
+    const { classes, image } = this.set;
     let total = 0;
     let count = 0;
     for (const netSeed of netSeeds) {
@@ -194,12 +187,12 @@ export class Condenser {
       const rng = new E.Random(sampleSeed, netSeed);
       for (let c = 0; c < classes; c++) {
         const real = this.pick(rng, this.byClass[c], h.realBatch);
-        const rows = this.pick(rng, this.hmn.rowsOfClass(c), h.synBatch);
+        const rows = this.pick(rng, this.set.rowsOfClass(c), h.synBatch);
         const d = E.tidy(() => {
           const params = net.parameters();
           const label = (n: number) => E.tensor(new Int32Array(n).fill(c), [n], 'i32');
           const gReal = E.grad(E.crossEntropy(net.forward(this.realBatch(real)), label(real.length)), params);
-          const gSyn = E.grad(E.crossEntropy(net.forward(this.normalise(this.hmn.decode(rows))), label(rows.length)), params);
+          const gSyn = E.grad(E.crossEntropy(net.forward(this.normalise(this.set.decode(rows))), label(rows.length)), params);
           return E.noGrad(() => matchingDistance(gReal, gSyn, params, h.distance));
         });
         total += await d.item();
@@ -226,8 +219,7 @@ export class Condenser {
   }
 
   dispose(): void {
-    this.hmnOpt.dispose();
-    this.meanT.dispose();
-    this.invStdT.dispose();
+    this.opt.dispose();
+    this.norm.dispose();
   }
 }

@@ -5,7 +5,8 @@
 // Every decoder layer works on one image at a time (no batch statistics), so an image does not depend on
 // which other images are decoded with it; pruning relies on that.
 import * as E from '../../engine/index.js';
-import { validateConfig, DECODER_KERNEL, type HmnConfig } from './config.js';
+import { validateConfig, DECODER_KERNEL, type HmnConfig, type ImageShape } from './config.js';
+import type { SyntheticSet } from '../condense/synthetic-set.js';
 
 export interface ConvParams {
   weight: E.Tensor;
@@ -24,7 +25,7 @@ export interface HmnTensors {
   decoder: ConvParams[];
 }
 
-export class Hmn {
+export class Hmn implements SyntheticSet {
   /** Its shapes; after pruning, imagesPerClass is the kept count (pruning keeps classes balanced). */
   config: HmnConfig;
   datasetMemory: E.Tensor; // [1, datasetChannels, m, m]
@@ -80,6 +81,14 @@ export class Hmn {
 
   get rows(): number {
     return this.instanceClass.length;
+  }
+
+  get classes(): number {
+    return this.config.classes;
+  }
+
+  get image(): ImageShape {
+    return this.config.image;
   }
 
   /** Instance-memory rows that belong to class c. */
