@@ -7,7 +7,7 @@ import { parseOptions, positionalAndOptions, UsageError, type OptionTable } from
 import { ProgressBar } from './progress.js';
 import { decodeHmn } from '../condense/checkpoint.js';
 import { decodeAll } from '../hmn/decode-all.js';
-import { writeSafetensors } from '../io/safetensors.js';
+import { writeImageSet } from '../io/image-set.js';
 import { encodePng, imageGrid } from '../io/png.js';
 import { writeFileAtomic } from '../node/atomic.js';
 import { loadTuningFile } from '../node/tuning-file.js';
@@ -35,14 +35,8 @@ export async function decode(argv: string[]): Promise<void> {
     const shape = [decoded.count, channels, height, width];
     if (o.format === 'safetensors') {
       const out = resolve((o.out as string | undefined) ?? join(dir, 'decoded.safetensors'));
-      const images = o.dtype === 'u8' ? Uint8Array.from(decoded.images, (v) => Math.round(Math.min(1, Math.max(0, v)) * 255)) : decoded.images;
-      writeFileAtomic(
-        out,
-        writeSafetensors(
-          { images: { dtype: o.dtype === 'u8' ? 'U8' : 'F32', shape, data: images }, labels: { dtype: 'I32', shape: [decoded.count], data: decoded.labels } },
-          { classNames: JSON.stringify(classNames), source: 'hmn decode' },
-        ),
-      );
+      const set = { images: decoded.images, labels: decoded.labels, count: decoded.count, channels, height, width, classes: hmn.config.classes };
+      writeFileAtomic(out, writeImageSet(set, { classNames, source: 'hmn decode' }, o.dtype as 'f32' | 'u8'));
       console.log(`${decoded.count} images [${shape}] with labels: ${out}`);
     } else {
       const out = resolve((o.out as string | undefined) ?? join(dir, 'decoded'));
