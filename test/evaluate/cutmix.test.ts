@@ -50,7 +50,7 @@ it('a fixed box: exactly that region comes from the partner image', async () => 
   const mixed = E.tidy(() => pasteBox(E.tensor(x, [2, 1, 4, 5]), box, Int32Array.from([1, 0])));
   const v = await mixed.floats();
   mixed.dispose();
-  const mask = Array.from({ length: 20 }, (_, p) => (Math.floor(p / 5) >= 1 && Math.floor(p / 5) < 3 && p % 5 >= 2 && p % 5 < 5 ? 1 : 0));
+  const mask: number[] = Array.from({ length: 20 }, (_, p) => (Math.floor(p / 5) >= 1 && Math.floor(p / 5) < 3 && p % 5 >= 2 && p % 5 < 5 ? 1 : 0));
   expect(Array.from(v.subarray(0, 20))).toEqual(mask);
   expect(Array.from(v.subarray(20))).toEqual(mask.map((m) => 1 - m));
   expect(1 - mask.reduce((a, b) => a + b, 0) / 20).toBeCloseTo(box.lambda, 12);
