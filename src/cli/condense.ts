@@ -82,9 +82,10 @@ function hyperFrom(o: Record<string, unknown>, imageSize: number): CondenseHyper
   }
 }
 
-async function loadTrainingSet(o: Record<string, unknown>): Promise<ImageDataset> {
+/** The training set the options name (--dataset, --data-dir, --per-class, --limit-per-class), with a progress bar. */
+export async function loadTrainingSet(o: Record<string, unknown>, command = 'condense'): Promise<ImageDataset> {
   const name = o.dataset as DatasetName;
-  if (name !== 'builtin' && o.dataDir === undefined) throw new UsageError(`condense: --dataset ${name} needs --data-dir (the folder with its files; see the README)`);
+  if (name !== 'builtin' && o.dataDir === undefined) throw new UsageError(`${command}: --dataset ${name} needs --data-dir (the folder with its files; see the README)`);
   const started = Date.now();
   const bar = new ProgressBar('loading');
   const data = await loadDatasetFromDir(name, {

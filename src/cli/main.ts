@@ -4,6 +4,7 @@ import { condense, CONDENSE_OPTIONS, quick } from './condense.js';
 import { decode, DECODE_OPTIONS } from './decode.js';
 import { evaluate, EVALUATE_OPTIONS } from './evaluate.js';
 import { info } from './info.js';
+import { baseline, BASELINE_OPTIONS } from './baseline.js';
 import { prune, PRUNE_OPTIONS } from './prune.js';
 import { experiment, EXPERIMENT_OPTIONS } from './experiment.js';
 import { DataError } from '../io/errors.js';
@@ -13,6 +14,7 @@ const COMMANDS: Record<string, { summary: string; run: (argv: string[]) => Promi
   quick: { summary: 'A small condensation of the built-in dataset (what `npm start` runs).', run: quick },
   decode: { summary: "Decode a run's HMN into images: safetensors or PNG folders.", run: decode, options: DECODE_OPTIONS, usage: 'decode <run dir>' },
   info: { summary: 'Summarise a run directory.', run: info, options: {}, usage: 'info <run dir>' },
+  baseline: { summary: 'A comparison method at the same budget: random real images, pixel gradient matching or DM.', run: baseline, options: BASELINE_OPTIONS },
   prune: { summary: "Prune an over-budget run's HMN back within budget (double-end AUM pruning).", run: prune, options: PRUNE_OPTIONS, usage: 'prune <run dir>' },
   experiment: { summary: 'Run a grid of methods x IPC x seeds and write the comparison table.', run: experiment, options: EXPERIMENT_OPTIONS },
   evaluate: { summary: 'Train fresh ConvNets on images (a run, a safetensors file, real images) and report real test accuracy.', run: evaluate, options: EVALUATE_OPTIONS, usage: 'evaluate (<run dir> | <images.safetensors> | --real-ipc N)' },

@@ -11,6 +11,8 @@ import { join } from 'node:path';
 import { decodeAll } from '../hmn/decode-all.js';
 import type { Hmn } from '../hmn/model.js';
 import { encodePng, imageGrid } from '../io/png.js';
+import type { FloatImages } from '../io/image-set.js';
+import { indicesByClass } from '../data/dataset.js';
 import { DataError } from '../io/errors.js';
 import { writeFileAtomic } from './atomic.js';
 
@@ -61,16 +63,40 @@ export function classFileName(c: number, name: string): string {
 
 /** images.png and images/<class>.png from the HMN's current parameters. */
 export async function writeImageGrids(dir: string, hmn: Hmn, classNames: string[], perClassLimit = 400): Promise<void> {
-  const { classes, image } = hmn.config;
+  const columns = Math.min(10, hmn.config.imagesPerClass);
+  await writeGrids(dir, hmn.config.image, hmn.config.classes, columns, classNames, (c) => decodeAll(hmn, { rows: hmn.rowsOfClass(c).slice(0, perClassLimit) }));
+}
+
+/** images.png and images/<class>.png of an image set held on the host (e.g. a baseline's images). */
+export async function writeImageSetGrids(dir: string, set: FloatImages, classNames: string[], perClassLimit = 400): Promise<void> {
+  const per = set.channels * set.height * set.width;
+  const byClass = indicesByClass(set.labels, set.classes);
+  const columns = Math.min(10, Math.max(1, ...byClass.map((rows) => rows.length)));
+  await writeGrids(dir, set, set.classes, columns, classNames, async (c) => {
+    const rows = byClass[c].slice(0, perClassLimit);
+    const images = new Float32Array(rows.length * per);
+    rows.forEach((r, k) => images.set(set.images.subarray(r * per, (r + 1) * per), k * per));
+    return { images, count: rows.length };
+  });
+}
+
+/**
+ * Writes each class's grid and the overview: the first `columns` images of each class, one row per class;
+ * a class with fewer (after pruning) keeps its row, padded with white.
+ */
+async function writeGrids(
+  dir: string,
+  image: { channels: number; height: number; width: number },
+  classes: number,
+  columns: number,
+  classNames: string[],
+  imagesOf: (c: number) => Promise<{ images: Float32Array; count: number }>,
+): Promise<void> {
   const channels = image.channels as 1 | 3;
   const per = channels * image.height * image.width;
-  // The overview: the first ten images of each class, one row per class; a class with fewer (after
-  // pruning) keeps its row, padded with white.
-  const columns = Math.min(10, hmn.config.imagesPerClass);
   const overview = new Float32Array(classes * columns * per).fill(1);
   for (let c = 0; c < classes; c++) {
-    const rows = hmn.rowsOfClass(c).slice(0, perClassLimit);
-    const { images, count } = await decodeAll(hmn, { rows });
+    const { images, count } = await imagesOf(c);
     const grid = imageGrid(images, count, channels, image.height, image.width, Math.ceil(Math.sqrt(count)));
     writeRunFile(dir, join(RUN_FILES.perClass, classFileName(c, classNames[c] ?? String(c))), encodePng(grid.pixels, grid.width, grid.height, grid.channels));
     overview.set(images.subarray(0, Math.min(count, columns) * per), c * columns * per);
