@@ -18,7 +18,8 @@ import { DataError } from '../io/errors.js';
 import { writeFileAtomic } from '../node/atomic.js';
 import { loadTuningFile } from '../node/tuning-file.js';
 import { evaluateImages, formatSummary } from '../evaluate/evaluate.js';
-import { loadImagesFrom, randomPerClass } from '../evaluate/inputs.js';
+import { loadImagesFrom } from '../evaluate/inputs.js';
+import { randomReal } from '../baselines/random-real.js';
 import { DEFAULT_TRAIN, floatImages, type FloatImages, type TrainOptions } from '../evaluate/train.js';
 
 /** Validation images held out in all when --validation-per-class is not given: 100 per class for 10 classes. */
@@ -131,7 +132,11 @@ export async function evaluate(argv: string[]): Promise<number> {
     train = loaded.images;
     input = { kind: loaded.kind, path: resolve(path), file: resolve(loaded.file), images: train.count };
   } else {
-    train = floatImages(randomPerClass(rest, realIpc!, opts.seed));
+    try {
+      train = randomReal(rest, realIpc!, opts.seed);
+    } catch (e) {
+      throw new UsageError(`evaluate: --real-ipc ${realIpc}: ${(e as Error).message}`);
+    }
     input = { kind: 'real', perClass: realIpc, seed: opts.seed, images: train.count };
   }
   const adapter = rt.info.adapterInfo;

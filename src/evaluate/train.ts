@@ -6,18 +6,10 @@
 import * as E from '../../engine/index.js';
 import { applyAugment, sampleAugment, type Augmentation } from '../condense/augment.js';
 import type { ChannelStats, ImageDataset } from '../data/dataset.js';
+import type { FloatImages } from '../io/image-set.js';
 import { mixedTargets, pasteBox, sampleCutmixBox } from './cutmix.js';
 
-/** Images as floats on the [0,1] pixel scale (values may fall slightly outside; never clamp), NCHW. */
-export interface FloatImages {
-  images: Float32Array;
-  labels: Int32Array;
-  count: number;
-  channels: number;
-  height: number;
-  width: number;
-  classes: number;
-}
+export type { FloatImages };
 
 /** A loader's byte images as floats: bytes / 255. */
 export function floatImages(ds: ImageDataset): FloatImages {

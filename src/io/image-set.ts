@@ -7,9 +7,9 @@ import { DataError } from './errors.js';
 import { readSafetensors, writeSafetensors } from './safetensors.js';
 
 /**
- * Images as floats, [count, channels, height, width] in C order, with a label each. The same shape as
- * src/evaluate/train.ts's FloatImages (defined there by the evaluator; kept structurally identical here so
- * that io does not depend on the evaluator).
+ * Images as floats, [count, channels, height, width] in C order, on the [0, 1] pixel scale (learned pixels
+ * may fall slightly outside; never clamped), with a label each. The evaluator, the baselines and the
+ * experiment runner all pass images around in this shape.
  */
 export interface FloatImages {
   images: Float32Array;
@@ -44,28 +44,41 @@ export function writeImageSet(set: FloatImages, meta: ImageSetMeta, dtype: 'f32'
   return writeSafetensors({ images: { dtype: dtype === 'u8' ? 'U8' : 'F32', shape, data: images }, labels: { dtype: 'I32', shape: [count], data: set.labels } }, metadata);
 }
 
-/** An image-set file back as floats on the [0, 1] scale (U8 images are divided by 255), with its metadata. */
+const EXPECTED = "expected 'images' F32 or U8 [N, C, H, W] and 'labels' I32 [N], as hmn decode writes";
+
+/**
+ * An image-set file back as floats on the [0, 1] scale (U8 images are divided by 255), with its metadata.
+ * Files without class names (written by other tools) are accepted: the classes are then 0..max label.
+ */
 export function readImageSet(bytes: Uint8Array, file = 'image set'): { images: FloatImages; classNames: string[]; metadata: Record<string, string> } {
   const { tensors, metadata } = readSafetensors(bytes, file);
   const { images, labels } = tensors;
   if (!images || images.shape.length !== 4 || (images.dtype !== 'F32' && images.dtype !== 'U8')) {
-    throw new DataError(`${file}: no 'images' tensor F32 or U8 [N, C, H, W]`);
+    throw new DataError(`${file}: ${images ? `'images' is ${images.dtype} [${images.shape}]` : "no 'images' tensor"}; ${EXPECTED}`);
   }
   const [count, channels, height, width] = images.shape;
   if (!labels || labels.dtype !== 'I32' || labels.shape.length !== 1 || labels.shape[0] !== count) {
-    throw new DataError(`${file}: no 'labels' tensor I32 [${count}] beside images [${images.shape}]`);
+    throw new DataError(`${file}: ${labels ? `'labels' is ${labels.dtype} [${labels.shape}]` : "no 'labels' tensor"} beside images [${images.shape}]; ${EXPECTED}`);
   }
-  let classNames: unknown;
-  try {
-    classNames = JSON.parse(metadata.classNames ?? 'null');
-  } catch {
-    throw new DataError(`${file}: the metadata's 'classNames' is not valid JSON`);
-  }
-  if (!Array.isArray(classNames) || classNames.length === 0) throw new DataError(`${file}: the metadata has no 'classNames' list`);
-  const classes = classNames.length;
+  if (count === 0) throw new DataError(`${file}: holds no images`);
   const labelData = labels.data as Int32Array;
+  let classNames: unknown = null;
+  if (metadata.classNames !== undefined) {
+    try {
+      classNames = JSON.parse(metadata.classNames);
+    } catch {
+      throw new DataError(`${file}: the metadata's 'classNames' is not valid JSON`);
+    }
+    if (!Array.isArray(classNames) || classNames.length === 0) throw new DataError(`${file}: the metadata's 'classNames' is not a non-empty list`);
+  }
+  const names = Array.isArray(classNames)
+    ? classNames.map(String)
+    : Array.from({ length: labelData.reduce((m, y) => Math.max(m, y), 0) + 1 }, (_, c) => String(c));
+  const classes = names.length;
   const bad = labelData.findIndex((y) => !(y >= 0 && y < classes));
   if (bad >= 0) throw new DataError(`${file}: image ${bad} has label ${labelData[bad]}, outside 0..${classes - 1}`);
   const floats = images.dtype === 'U8' ? Float32Array.from(images.data, (v) => v / 255) : (images.data as Float32Array);
-  return { images: { images: floats, labels: labelData, count, channels, height, width, classes }, classNames: classNames.map(String), metadata };
+  const nonFinite = floats.findIndex((v) => !Number.isFinite(v));
+  if (nonFinite >= 0) throw new DataError(`${file}: pixel value ${floats[nonFinite]} at position ${nonFinite} is not a finite number`);
+  return { images: { images: floats, labels: labelData, count, channels, height, width, classes }, classNames: names, metadata };
 }

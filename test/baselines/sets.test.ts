@@ -93,7 +93,7 @@ describe('image-set file', () => {
     expect(bytes.images[1]).toBeCloseTo(Math.round(set.images[1] * 255) / 255, 6);
   });
 
-  it('refuses a file without labels or class names', () => {
+  it('reads a file without class names (classes 0..max label) and refuses broken ones', () => {
     const set = randomReal(data, 1, 1);
     expect(() => writeImageSet(set, { classNames: ['a'] })).toThrow(/1 class names for 4 classes/);
     const good = writeImageSet(set, { classNames: data.classNames });
@@ -102,7 +102,15 @@ describe('image-set file', () => {
     const header = new TextDecoder().decode(noNames.subarray(8, 8 + Number(new DataView(noNames.buffer).getBigUint64(0, true))));
     const at = header.indexOf('classNames');
     noNames.set(new TextEncoder().encode('classNamez'), 8 + at);
-    expect(() => readImageSet(noNames, 'x.safetensors')).toThrow(DataError);
-    expect(() => readImageSet(noNames, 'x.safetensors')).toThrow(/x.safetensors: the metadata has no 'classNames'/);
+    const unnamed = readImageSet(noNames, 'x.safetensors');
+    expect(unnamed.images.classes).toBe(Math.max(...set.labels) + 1);
+    expect(unnamed.classNames).toEqual(Array.from({ length: unnamed.images.classes }, (_, c) => String(c)));
+    expect(Array.from(unnamed.images.images)).toEqual(Array.from(set.images));
+    const badJson = good.slice();
+    // Break the JSON of the class names: its opening bracket's escaped quote becomes a letter.
+    const value = header.indexOf('[', at);
+    badJson.set(new TextEncoder().encode('x'), 8 + value);
+    expect(() => readImageSet(badJson, 'y.safetensors')).toThrow(DataError);
+    expect(() => readImageSet(badJson, 'y.safetensors')).toThrow(/y.safetensors: the metadata's 'classNames' is not valid JSON/);
   });
 });
