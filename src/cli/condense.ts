@@ -9,9 +9,9 @@ import { ProgressBar, formatBytes } from './progress.js';
 import { preset } from '../hmn/presets.js';
 import { Hmn } from '../hmn/model.js';
 import { Condenser, DEFAULT_HYPER, type CondenseHyper } from '../condense/condenser.js';
-import { parseAugmentations } from '../condense/augment.js';
-import { DISTANCES, parseDistance } from '../condense/matching.js';
-import { dataChecksum, decodeCheckpoint, describeMismatch, encodeCheckpoint, encodeHmn, type RunDescription } from '../condense/checkpoint.js';
+import { DISTANCES } from '../condense/matching.js';
+import { condenseHyper, describeRun, runManifest } from '../condense/run-files.js';
+import { decodeCheckpoint, describeMismatch, encodeCheckpoint, encodeHmn, type RunDescription } from '../condense/checkpoint.js';
 import { DATASET_NAMES, type DatasetName } from '../data/registry.js';
 import { loadDatasetFromDir } from '../data/node-files.js';
 import type { ImageDataset } from '../data/dataset.js';
@@ -53,30 +53,27 @@ export function quick(argv: string[]): Promise<number> {
   return condense([...QUICK_ARGS, ...(argv.includes('--resume') ? [] : ['--overwrite']), ...argv]);
 }
 
-const PACKAGE_VERSION = '0.1.0';
-
-function positive(o: Record<string, unknown>, ...keys: string[]): void {
-  for (const k of keys) if (!((o[k] as number) >= 1)) throw new UsageError(`condense: --${k.replace(/[A-Z]/g, (c) => '-' + c.toLowerCase())} must be at least 1, got ${o[k]}`);
-}
-
 function hyperFrom(o: Record<string, unknown>, imageSize: number): CondenseHyper {
-  positive(o, 'iterations', 'innerSteps', 'realBatch', 'synBatch', 'netWidth', 'checkpointEvery');
+  if (!((o.checkpointEvery as number) >= 1)) throw new UsageError(`condense: --checkpoint-every must be at least 1, got ${o.checkpointEvery}`);
   try {
-    return {
-      iterations: o.iterations as number,
-      innerSteps: o.innerSteps as number,
-      netSteps: o.netSteps as number,
-      realBatch: o.realBatch as number,
-      synBatch: o.synBatch as number,
-      netWidth: o.netWidth as number,
-      netDepth: (o.netDepth as number | undefined) ?? (imageSize >= 64 ? 4 : 3),
-      netLr: o.netLr as number,
-      netMomentum: o.netMomentum as number,
-      netWeightDecay: o.netWeightDecay as number,
-      hmnLr: o.hmnLr as number,
-      distance: parseDistance(o.distance as string),
-      augment: parseAugmentations(o.augment as string),
-    };
+    return condenseHyper(
+      {
+        iterations: o.iterations as number,
+        innerSteps: o.innerSteps as number,
+        netSteps: o.netSteps as number,
+        realBatch: o.realBatch as number,
+        synBatch: o.synBatch as number,
+        netWidth: o.netWidth as number,
+        netDepth: o.netDepth as number | undefined,
+        netLr: o.netLr as number,
+        netMomentum: o.netMomentum as number,
+        netWeightDecay: o.netWeightDecay as number,
+        hmnLr: o.hmnLr as number,
+        distance: o.distance as string,
+        augment: o.augment as string,
+      },
+      imageSize,
+    );
   } catch (e) {
     throw new UsageError(`condense: ${(e as Error).message}`);
   }
@@ -123,15 +120,7 @@ export async function condense(argv: string[]): Promise<number> {
   const rt = await E.initEngine();
   loadTuningFile();
   const adapter = rt.info.adapterInfo;
-  const run: RunDescription = {
-    dataset: o.dataset as string,
-    data: { name: data.name, split: data.split, count: data.count, checksum: dataChecksum(data.images, data.labels) },
-    ipc: o.ipc as number,
-    overBudget: o.overBudget as number,
-    seed,
-    hyper: { ...hyper },
-    config: p.config,
-  };
+  const run: RunDescription = describeRun(o.dataset as string, data, p, seed, hyper);
   const b = p.breakdown;
   console.log(`hmn condense: ${run.dataset}, IPC ${run.ipc}${run.overBudget ? ` (+${run.overBudget * 100}% over budget)` : ''}, seed ${seed}, adapter ${adapter.description || adapter.vendor}`);
   console.log(
@@ -158,20 +147,19 @@ export async function condense(argv: string[]): Promise<number> {
     condenser = new Condenser(hmn, data, hyper, seed);
   }
 
-  const manifest = (seconds: number, iterationsRun: number) => ({
-    ...run,
-    budget: b,
-    imagesPerClass: p.config.imagesPerClass,
-    generatedImages: hmn.rows,
-    parameters: hmn.parameterCount(),
-    classNames: data.classNames,
-    iterationsDone: condenser.iteration,
-    finished: condenser.iteration >= hyper.iterations,
-    secondsPerIteration: iterationsRun > 0 ? seconds / iterationsRun : null,
-    peakPoolBytes: E.memory().peakBytes,
-    adapter: { vendor: adapter.vendor, architecture: adapter.architecture, description: adapter.description },
-    versions: { hmnWebgpu: PACKAGE_VERSION, node: process.version, platform: `${process.platform}-${process.arch}` },
-  });
+  const manifest = (seconds: number, iterationsRun: number) =>
+    runManifest({
+      run,
+      preset: p,
+      hmn,
+      classNames: data.classNames,
+      iterationsDone: condenser.iteration,
+      seconds,
+      iterationsRun,
+      peakPoolBytes: E.memory().peakBytes,
+      adapter,
+      platform: { node: process.version, platform: `${process.platform}-${process.arch}` },
+    });
   const started = Date.now();
   const startIteration = condenser.iteration;
   const save = async () => {

@@ -15,16 +15,10 @@ import type { FloatImages } from '../io/image-set.js';
 import { indicesByClass } from '../data/dataset.js';
 import { DataError } from '../io/errors.js';
 import { writeFileAtomic } from './atomic.js';
+import { lossCsv, lossJson, RUN_FILES } from '../condense/run-files.js';
 
-export const RUN_FILES = {
-  hmn: 'hmn.safetensors',
-  checkpoint: 'checkpoint.safetensors',
-  manifest: 'manifest.json',
-  lossJson: 'loss.json',
-  lossCsv: 'loss.csv',
-  overview: 'images.png',
-  perClass: 'images',
-} as const;
+// The file names live with the browser-safe run files, so the browser app names its downloads the same.
+export { RUN_FILES };
 
 /** Remove a previous run's files from `dir` (for --overwrite), leaving anything else there alone. */
 export function clearRun(dir: string): void {
@@ -51,8 +45,8 @@ export function writeRunFile(dir: string, file: string, data: Uint8Array | strin
 }
 
 export function writeLossCurve(dir: string, lossCurve: number[]): void {
-  writeRunFile(dir, RUN_FILES.lossJson, JSON.stringify({ matchingLoss: lossCurve }, null, 2));
-  writeRunFile(dir, RUN_FILES.lossCsv, ['iteration,matching_loss', ...lossCurve.map((l, i) => `${i + 1},${l}`)].join('\n') + '\n');
+  writeRunFile(dir, RUN_FILES.lossJson, lossJson(lossCurve));
+  writeRunFile(dir, RUN_FILES.lossCsv, lossCsv(lossCurve));
 }
 
 /** File name of a class's image grid: its index and a file-system-safe version of its name. */
