@@ -4,7 +4,7 @@
 import type { BenchState } from './protocol.js';
 
 // Node reads shaders/ from disk; here Vite hands the same files in as strings.
-const shaderFiles = import.meta.glob('/shaders/*.wgsl', { query: '?raw', import: 'default', eager: true }) as Record<string, string>;
+const shaderFiles = import.meta.glob('../../shaders/*.wgsl', { query: '?raw', import: 'default', eager: true }) as Record<string, string>;
 
 const state: BenchState = { done: false, fatal: null, adapter: null, tfjs: null, userAgent: navigator.userAgent, log: [], rows: [] };
 window.__hmnBench = state;
@@ -14,6 +14,34 @@ const say = (s: string) => {
   document.getElementById('log')!.textContent = state.log.join('\n');
 };
 const message = (e: unknown) => (e instanceof Error ? e.message : String(e));
+
+/** The results so far as a table in the page (the app's bench.html and this page both show it). */
+function showTable(): void {
+  let table = document.getElementById('table');
+  if (!table) {
+    table = document.createElement('table');
+    table.id = 'table';
+    document.getElementById('log')!.before(table);
+  }
+  const ms = (v?: number) => (v === undefined ? '' : v < 10 ? v.toFixed(2) : v.toFixed(0));
+  const rows = [['workload', 'ours ms', 'TF.js WebGPU ms', 'TF.js / ours']].concat(
+    state.rows.map((r) => {
+      const o = r.ours.medianMs, t = r.tfjs?.medianMs;
+      return [r.name, r.ours.error ? `error: ${r.ours.error}` : ms(o), r.tfjs?.error ? `n/a (${r.tfjs.error})` : ms(t), o && t ? `${(t / o).toFixed(2)}x` : ''];
+    }),
+  );
+  table.replaceChildren(
+    ...rows.map((cells, i) => {
+      const tr = document.createElement('tr');
+      for (const c of cells) {
+        const td = document.createElement(i === 0 ? 'th' : 'td');
+        td.textContent = c;
+        tr.append(td);
+      }
+      return tr;
+    }),
+  );
+}
 
 async function main(): Promise<void> {
   const params = new URLSearchParams(location.search);
@@ -50,6 +78,7 @@ async function main(): Promise<void> {
     if (peer) sides.push({ label: 'tfjs', make: () => w.tfjs(peer) });
     const [ours, theirs] = await interleave(sides, repeat, w.steps, say);
     state.rows.push({ key: w.key, name: w.name, ours, tfjs: theirs ?? { label: 'tfjs', error: state.tfjs?.error ?? 'not run' } });
+    showTable();
   }
   state.done = true;
   say('done');
