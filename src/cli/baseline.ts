@@ -85,6 +85,8 @@ function pixelGmHyper(o: ParsedOptions, depth: number): CondenseHyper {
     synBatch: pick(o.synBatch, GM.synBatch),
     netWidth: pick(o.netWidth, GM.netWidth),
     netDepth: pick(o.netDepth, depth),
+    warmupSteps: 0, // the pixels start from real images already
+    warmupLr: GM.warmupLr,
     netLr: pick(o.netLr, GM.netLr),
     netMomentum: pick(o.netMomentum, GM.netMomentum),
     netWeightDecay: pick(o.netWeightDecay, GM.netWeightDecay),

@@ -36,6 +36,8 @@ export const CONDENSE_OPTIONS: OptionTable = {
   'net-momentum': { type: 'number', default: DEFAULT_HYPER.netMomentum, help: 'network SGD momentum' },
   'net-weight-decay': { type: 'number', default: DEFAULT_HYPER.netWeightDecay, help: 'network SGD weight decay' },
   'hmn-lr': { type: 'number', default: DEFAULT_HYPER.hmnLr, help: 'Adam learning rate of the HMN parameters' },
+  'warmup-steps': { type: 'int', default: DEFAULT_HYPER.warmupSteps, help: 'before matching: Adam steps fitting the decoded images to random real images of their class (0: none, as in the paper)' },
+  'warmup-lr': { type: 'number', default: DEFAULT_HYPER.warmupLr, help: 'Adam learning rate of that warm-up' },
   distance: { type: 'string', default: DEFAULT_HYPER.distance, choices: DISTANCES, help: 'gradient distance' },
   augment: { type: 'string', default: DEFAULT_HYPER.augment.join('_'), help: "shared augmentation: color, crop, cutout, flip, scale, rotate joined by '_', or none" },
   seed: { type: 'int', default: 0, help: 'random seed (same seed, same result)' },
@@ -71,6 +73,8 @@ function hyperFrom(o: Record<string, unknown>, imageSize: number): CondenseHyper
         hmnLr: o.hmnLr as number,
         distance: o.distance as string,
         augment: o.augment as string,
+        warmupSteps: o.warmupSteps as number,
+        warmupLr: o.warmupLr as number,
       },
       imageSize,
     );

@@ -6,7 +6,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as E from '../../engine/index.js';
 import { parseOptions, UsageError, type OptionTable } from './args.js';
-import { parseSpec, SpecError, cells, type ExperimentSpec } from '../experiment/spec.js';
+import { parseSpec, SpecError, cells, METHODS, type ExperimentSpec, type Method } from '../experiment/spec.js';
 import { loadRealData, runExperiment, EXPERIMENT_FILES } from '../experiment/runner.js';
 import { tableMarkdown } from '../experiment/table.js';
 import { loadTuningFile } from '../node/tuning-file.js';
@@ -17,6 +17,7 @@ export const EXPERIMENT_OPTIONS: OptionTable = {
   'data-dir': { type: 'string', help: "the dataset's folder, or a folder holding it under its usual name (not for builtin)" },
   out: { type: 'string', help: 'experiment folder (default: runs/experiment-<spec name>)' },
   overwrite: { type: 'boolean', default: false, help: 'delete the folder\'s earlier results and start afresh' },
+  methods: { type: 'string', help: 'run only these methods\' cells, comma-separated (the table still shows the whole grid)' },
   'dry-run': { type: 'boolean', default: false, help: 'check the spec and list its cells, run nothing' },
 };
 
@@ -41,7 +42,10 @@ export async function experiment(argv: string[]): Promise<number> {
   const spec = readSpec(o.spec as string);
   if (spec.dataset !== 'builtin' && o.dataDir === undefined) throw new UsageError(`experiment: the spec uses ${spec.dataset}; give its folder with --data-dir`);
   const dir = resolve((o.out as string | undefined) ?? `runs/experiment-${spec.name}`);
-  const grid = cells(spec);
+  const only = o.methods === undefined ? null : (o.methods as string).split(',').filter(Boolean);
+  const unknown = only?.filter((m) => !spec.methods.includes(m as Method));
+  if (unknown?.length) throw new UsageError(`experiment: --methods names ${unknown.join(', ')}, not in the spec's methods (${spec.methods.join(', ')}; known: ${METHODS.join(', ')})`);
+  const grid = cells(spec).filter((c) => !only || only.includes(c.method));
   console.log(`experiment '${spec.name}': ${spec.methods.length} methods x IPC ${spec.ipc.join('/')} x ${spec.seeds.length} seeds = ${grid.length} cells, ${spec.evaluation.runs} evaluation runs each; folder ${dir}`);
   if (o.dryRun) {
     for (const c of grid) console.log(`  ${c.method} IPC ${c.ipc} seed ${c.seed}`);
@@ -70,7 +74,7 @@ export async function experiment(argv: string[]): Promise<number> {
   };
   process.on('SIGINT', onSigint);
   try {
-    const summary = await runExperiment({ spec, real, dir, log, shouldStop: () => stopRequested });
+    const summary = await runExperiment({ spec, real, dir, log, shouldStop: () => stopRequested }, (c) => !only || only.includes(c.method));
     console.log('');
     console.log(tableMarkdown(summary.table));
     console.log(`${summary.ran} cells run, ${summary.failed} failed, in ${((Date.now() - started) / 60000).toFixed(1)} min; ${join(dir, EXPERIMENT_FILES.table)}, ${EXPERIMENT_FILES.json}, ${EXPERIMENT_FILES.plot}`);

@@ -12,6 +12,7 @@ import * as E from '../../engine/index.js';
 import type { SyntheticSet } from './synthetic-set.js';
 import { applyAugment, sampleAugment, type Augmentation } from './augment.js';
 import { matchingDistance, type Distance } from './matching.js';
+import { warmUpFromReal } from './warmup.js';
 import { PixelNormaliser } from './normalise.js';
 import { indicesByClass, type ImageDataset, type ImagePixels } from '../data/dataset.js';
 
@@ -33,6 +34,9 @@ export interface CondenseHyper {
   hmnLr: number;
   distance: Distance;
   augment: Augmentation[];
+  /** Before the first iteration: Adam steps fitting the synthetic images to real ones (warmup.ts); 0 = none. */
+  warmupSteps: number;
+  warmupLr: number;
 }
 
 export const DEFAULT_HYPER: CondenseHyper = {
@@ -49,6 +53,8 @@ export const DEFAULT_HYPER: CondenseHyper = {
   hmnLr: 0.005,
   distance: 'mse',
   augment: ['color', 'crop', 'cutout'],
+  warmupSteps: 0,
+  warmupLr: 0.01,
 };
 
 const STREAM = { network: 1, sample: 2, augment: 3, train: 4 } as const;
@@ -69,6 +75,8 @@ export interface CondenserProgress {
 export class Condenser {
   iteration = 0;
   readonly lossCurve: number[] = [];
+  /** The warm-up's mean squared error per step, when this run did one (not kept in checkpoints). */
+  warmupCurve: number[] = [];
   readonly opt: E.Adam;
   private byClass: number[][];
   private norm: PixelNormaliser;
@@ -125,6 +133,10 @@ export class Condenser {
   /** One outer iteration; returns the mean matching distance over its inner steps and classes. */
   async step(): Promise<IterationResult> {
     const h = this.hyper;
+    // Part of the first iteration, so a run resumed from any checkpoint never repeats it.
+    if (this.iteration === 0 && h.warmupSteps > 0) {
+      this.warmupCurve = await warmUpFromReal(this.set, this.data, { steps: h.warmupSteps, lr: h.warmupLr, seed: this.seed });
+    }
     const t = this.iteration;
     const stream = (s: number) => t * 16 + s;
     const { classes, image } = this.set;

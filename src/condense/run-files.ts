@@ -8,7 +8,7 @@ import type { Hmn } from '../hmn/model.js';
 import type { Preset } from '../hmn/presets.js';
 import { parseAugmentations } from './augment.js';
 import { dataChecksum, type RunDescription } from './checkpoint.js';
-import type { CondenseHyper } from './condenser.js';
+import { DEFAULT_HYPER, type CondenseHyper } from './condenser.js';
 import { parseDistance } from './matching.js';
 
 export const PACKAGE_VERSION = '0.1.0';
@@ -25,13 +25,22 @@ export const RUN_FILES = {
 } as const;
 
 /** The hyper-parameters as a user gives them: strings for distance and augmentation, depth optional. */
-export type HyperInput = Omit<CondenseHyper, 'netDepth' | 'distance' | 'augment'> & { netDepth?: number; distance: string; augment: string };
+export type HyperInput = Omit<CondenseHyper, 'netDepth' | 'distance' | 'augment' | 'warmupSteps' | 'warmupLr'> & {
+  netDepth?: number;
+  distance: string;
+  augment: string;
+  /** Default: none (DEFAULT_HYPER). */
+  warmupSteps?: number;
+  warmupLr?: number;
+};
 
 /** Checked hyper-parameters; an Error names the bad one (the CLI turns it into a usage error). */
 export function condenseHyper(input: HyperInput, imageSize: number): CondenseHyper {
   for (const k of ['iterations', 'innerSteps', 'realBatch', 'synBatch', 'netWidth'] as const) {
     if (!(input[k] >= 1)) throw new Error(`--${k.replace(/[A-Z]/g, (c) => '-' + c.toLowerCase())} must be at least 1, got ${input[k]}`);
   }
+  if (input.warmupSteps !== undefined && !(Number.isInteger(input.warmupSteps) && input.warmupSteps >= 0)) throw new Error(`--warmup-steps must be a whole number >= 0, got ${input.warmupSteps}`);
+  if (input.warmupLr !== undefined && !(input.warmupLr > 0)) throw new Error(`--warmup-lr must be > 0, got ${input.warmupLr}`);
   return {
     iterations: input.iterations,
     innerSteps: input.innerSteps,
@@ -46,6 +55,8 @@ export function condenseHyper(input: HyperInput, imageSize: number): CondenseHyp
     hmnLr: input.hmnLr,
     distance: parseDistance(input.distance),
     augment: parseAugmentations(input.augment),
+    warmupSteps: input.warmupSteps ?? DEFAULT_HYPER.warmupSteps,
+    warmupLr: input.warmupLr ?? DEFAULT_HYPER.warmupLr,
   };
 }
 

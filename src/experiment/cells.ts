@@ -25,7 +25,7 @@ import { DistributionMatcher } from '../baselines/dm.js';
 import { randomReal } from '../baselines/random-real.js';
 import { readImageSet, writeImageSet } from '../io/image-set.js';
 import { writeFileAtomic } from '../node/atomic.js';
-import { cellId, type Cell, type EvaluationSettings, type ExperimentSpec, type HmnSettings } from './spec.js';
+import { cellId, type Cell, type EvaluationSettings, type ExperimentSpec, type PixelGmSettings } from './spec.js';
 
 /** The real data every cell of an experiment shares. */
 export interface RealData {
@@ -89,7 +89,7 @@ export function readEvaluation(ctx: Pick<CellContext, 'dir'>, cell: Cell): (Eval
   return existsSync(path) ? readJson(path) : null;
 }
 
-function matchingHyper(s: Omit<HmnSettings, 'hmnLr'>, lr: number, imageSize: number): CondenseHyper {
+function matchingHyper(s: Omit<PixelGmSettings, 'lr'> & { warmupSteps?: number; warmupLr?: number }, lr: number, imageSize: number): CondenseHyper {
   return {
     ...DEFAULT_HYPER,
     iterations: s.iterations,
@@ -102,6 +102,8 @@ function matchingHyper(s: Omit<HmnSettings, 'hmnLr'>, lr: number, imageSize: num
     hmnLr: lr,
     distance: s.distance,
     augment: parseAugmentations(s.augment),
+    warmupSteps: s.warmupSteps ?? 0,
+    warmupLr: s.warmupLr ?? DEFAULT_HYPER.warmupLr,
   };
 }
 

@@ -85,10 +85,11 @@ export interface RunSummary {
   stopped: boolean;
 }
 
-export async function runExperiment(ctx: CellContext): Promise<RunSummary> {
+/** Runs every cell of the spec (or those `only` accepts) that is not yet done. */
+export async function runExperiment(ctx: CellContext, only: (cell: Cell) => boolean = () => true): Promise<RunSummary> {
   const { spec, dir } = ctx;
   claimExperimentDir(spec, dir);
-  const all = cells(spec);
+  const all = cells(spec).filter(only);
   let ran = 0;
   let failed = 0;
   for (const [i, cell] of all.entries()) {

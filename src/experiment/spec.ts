@@ -29,9 +29,12 @@ export interface HmnSettings {
   distance: (typeof DISTANCES)[number];
   augment: string;
   checkpointEvery: number;
+  /** Adam steps fitting the fresh HMN's images to random real images of their class before matching (0: none). */
+  warmupSteps: number;
+  warmupLr: number;
 }
 
-export interface PixelGmSettings extends Omit<HmnSettings, 'hmnLr'> {
+export interface PixelGmSettings extends Omit<HmnSettings, 'hmnLr' | 'warmupSteps' | 'warmupLr'> {
   lr: number;
 }
 
@@ -148,10 +151,10 @@ function augmentAt(o: Json, key: string, path: string, fallback: string): string
 
 const DEFAULT_HMN: HmnSettings = {
   iterations: 1000, innerSteps: 10, netSteps: 1, realBatch: 64, synBatch: 128, netWidth: 128,
-  hmnLr: 0.005, distance: 'mse', augment: 'color_crop_cutout', checkpointEvery: 10,
+  hmnLr: 0.005, distance: 'mse', augment: 'color_crop_cutout', checkpointEvery: 10, warmupSteps: 0, warmupLr: 0.01,
 };
 
-function matchingSettings(o: Json, path: string, defaults: Omit<HmnSettings, 'hmnLr'>): Omit<HmnSettings, 'hmnLr'> {
+function matchingSettings(o: Json, path: string, defaults: PixelGmSettings | HmnSettings): Omit<PixelGmSettings, 'lr'> {
   const pos = { int: true, min: 1 };
   return {
     iterations: numberAt(o, 'iterations', path, pos, defaults.iterations),
@@ -192,8 +195,13 @@ export function checkSpec(raw: unknown): ExperimentSpec {
   if (!/^[A-Za-z0-9_.-]+$/.test(name)) throw new SpecError(`spec.name '${name}' may hold only letters, digits, '.', '_' and '-' (it names folders)`);
 
   const hmnRaw = objectAt(top.hmn ?? {}, 'spec.hmn');
-  noUnknownKeys(hmnRaw, [...MATCHING_KEYS, 'hmnLr'], 'spec.hmn');
-  const hmn: HmnSettings = { ...matchingSettings(hmnRaw, 'spec.hmn', DEFAULT_HMN), hmnLr: numberAt(hmnRaw, 'hmnLr', 'spec.hmn', { above: 0 }, DEFAULT_HMN.hmnLr) };
+  noUnknownKeys(hmnRaw, [...MATCHING_KEYS, 'hmnLr', 'warmupSteps', 'warmupLr'], 'spec.hmn');
+  const hmn: HmnSettings = {
+    ...matchingSettings(hmnRaw, 'spec.hmn', DEFAULT_HMN),
+    hmnLr: numberAt(hmnRaw, 'hmnLr', 'spec.hmn', { above: 0 }, DEFAULT_HMN.hmnLr),
+    warmupSteps: numberAt(hmnRaw, 'warmupSteps', 'spec.hmn', { int: true, min: 0 }, DEFAULT_HMN.warmupSteps),
+    warmupLr: numberAt(hmnRaw, 'warmupLr', 'spec.hmn', { above: 0 }, DEFAULT_HMN.warmupLr),
+  };
 
   const pgRaw = objectAt(top.pixelGm ?? {}, 'spec.pixelGm');
   noUnknownKeys(pgRaw, [...MATCHING_KEYS, 'lr'], 'spec.pixelGm');
