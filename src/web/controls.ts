@@ -34,6 +34,8 @@ const FIELDS: Field[] = [
   { id: 'net-momentum', label: 'network momentum', kind: 'number', value: DEFAULT_HYPER.netMomentum },
   { id: 'net-weight-decay', label: 'network weight decay', kind: 'number', value: DEFAULT_HYPER.netWeightDecay },
   { id: 'hmn-lr', label: 'HMN Adam lr', kind: 'number', value: DEFAULT_HYPER.hmnLr },
+  { id: 'warmup-steps', label: 'warm-up steps (0: none)', kind: 'int', value: DEFAULT_HYPER.warmupSteps, help: 'before matching: Adam steps fitting the decoded images to random real images of their class' },
+  { id: 'warmup-lr', label: 'warm-up lr', kind: 'number', value: DEFAULT_HYPER.warmupLr },
   { id: 'distance', label: 'gradient distance', kind: 'choice', value: DEFAULT_HYPER.distance, choices: DISTANCES },
   { id: 'augment', label: 'augmentation', help: `${AUGMENTATIONS.join(', ')} joined by _, or none`, kind: 'text', value: DEFAULT_HYPER.augment.join('_') },
   { id: 'checkpoint-every', label: 'checkpoint every N iterations', kind: 'int', value: 5 },
@@ -117,6 +119,8 @@ export function readSettings(): Settings {
       netMomentum: num('net-momentum'),
       netWeightDecay: num('net-weight-decay'),
       hmnLr: num('hmn-lr'),
+      warmupSteps: int('warmup-steps'),
+      warmupLr: num('warmup-lr'),
       distance: input('distance').value,
       augment: input('augment').value.trim(),
     },
@@ -135,8 +139,9 @@ export function fillFromRun(run: RunDescription): void {
   const map: Record<string, string> = {
     iterations: 'iterations', innerSteps: 'inner-steps', netSteps: 'net-steps', realBatch: 'real-batch', synBatch: 'syn-batch', netWidth: 'net-width',
     netLr: 'net-lr', netMomentum: 'net-momentum', netWeightDecay: 'net-weight-decay', hmnLr: 'hmn-lr', distance: 'distance',
+    warmupSteps: 'warmup-steps', warmupLr: 'warmup-lr',
   };
-  for (const [key, id] of Object.entries(map)) set(id, h[key]);
+  for (const [key, id] of Object.entries(map)) if (h[key] !== undefined) set(id, h[key]);
   set('augment', (h.augment as string[]).length ? (h.augment as string[]).join('_') : 'none');
 }
 

@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { loadSplit, sourceFromFiles } from '../../src/web/data.js';
 
 /** A CIFAR-10 batch of `n` records: label r % 10, pixels all equal to r. */
-function batch(n: number): Uint8Array {
+function batch(n: number): Uint8Array<ArrayBuffer> {
   const out = new Uint8Array(n * 3073);
   for (let r = 0; r < n; r++) {
     out[r * 3073] = r % 10;
@@ -22,7 +22,7 @@ describe('the app’s dataset files', () => {
     const picked = await loadSplit({ dataset: 'cifar10', perClass: 0, source: await sourceFromFiles(files) }, 'train');
     expect(picked.count).toBe(100);
     const zip = zipSync(Object.fromEntries(NAMES.map((n) => [`cifar-10-batches-bin/${n}`, batch(20)])));
-    const zipped = await loadSplit({ dataset: 'cifar10', perClass: 0, source: await sourceFromFiles([new File([zip], 'cifar-10-binary.zip')]) }, 'train');
+    const zipped = await loadSplit({ dataset: 'cifar10', perClass: 0, source: await sourceFromFiles([new File([new Uint8Array(zip)], 'cifar-10-binary.zip')]) }, 'train');
     expect(zipped.count).toBe(100);
     expect(zipped.images).toEqual(picked.images);
     expect(zipped.labels).toEqual(picked.labels);
