@@ -11,6 +11,8 @@ import { loadRealData, runExperiment, EXPERIMENT_FILES } from '../experiment/run
 import { tableMarkdown } from '../experiment/table.js';
 import { loadTuningFile } from '../node/tuning-file.js';
 import { DataError } from '../io/errors.js';
+import { submitExperiment } from './queue.js';
+import { DEFAULT_RETRY } from '../queue/submit.js';
 
 export const EXPERIMENT_OPTIONS: OptionTable = {
   spec: { type: 'string', help: "the spec: a shipped one by name (cpu-small, paper) or a JSON file's path" },
@@ -19,6 +21,9 @@ export const EXPERIMENT_OPTIONS: OptionTable = {
   overwrite: { type: 'boolean', default: false, help: 'delete the folder\'s earlier results and start afresh' },
   methods: { type: 'string', help: 'run only these methods\' cells, comma-separated (the table still shows the whole grid)' },
   'dry-run': { type: 'boolean', default: false, help: 'check the spec and list its cells, run nothing' },
+  queue: { type: 'string', help: 'submit the grid as jobs to this Redis job queue (redis://HOST:PORT/DB) for `hmn worker`s instead of running it here' },
+  attempts: { type: 'int', help: `with --queue: tries per job before it stays failed (default ${DEFAULT_RETRY.attempts})` },
+  'backoff-seconds': { type: 'number', help: `with --queue: first retry delay, doubling per retry (default ${DEFAULT_RETRY.backoffMs / 1000})` },
 };
 
 /** The shipped specs live in experiments/ at the package root. */
@@ -40,6 +45,7 @@ export async function experiment(argv: string[]): Promise<number> {
   const o = parseOptions(argv, EXPERIMENT_OPTIONS, 'experiment');
   if (!o.spec) throw new UsageError('experiment: --spec is required (cpu-small, paper, or a JSON file)');
   const spec = readSpec(o.spec as string);
+  if (o.queue !== undefined) return submitExperiment(spec, o);
   if (spec.dataset !== 'builtin' && o.dataDir === undefined) throw new UsageError(`experiment: the spec uses ${spec.dataset}; give its folder with --data-dir`);
   const dir = resolve((o.out as string | undefined) ?? `runs/experiment-${spec.name}`);
   const only = o.methods === undefined ? null : (o.methods as string).split(',').filter(Boolean);

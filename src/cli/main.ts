@@ -7,6 +7,7 @@ import { info } from './info.js';
 import { baseline, BASELINE_OPTIONS } from './baseline.js';
 import { prune, PRUNE_OPTIONS } from './prune.js';
 import { experiment, EXPERIMENT_OPTIONS } from './experiment.js';
+import { status, STATUS_OPTIONS, worker, WORKER_OPTIONS } from './queue.js';
 import { DataError } from '../io/errors.js';
 
 const COMMANDS: Record<string, { summary: string; run: (argv: string[]) => Promise<number | void> | number | void; options?: OptionTable; usage?: string }> = {
@@ -17,6 +18,8 @@ const COMMANDS: Record<string, { summary: string; run: (argv: string[]) => Promi
   baseline: { summary: 'A comparison method at the same budget: random real images, pixel gradient matching or DM.', run: baseline, options: BASELINE_OPTIONS },
   prune: { summary: "Prune an over-budget run's HMN back within budget (double-end AUM pruning).", run: prune, options: PRUNE_OPTIONS, usage: 'prune <run dir>' },
   experiment: { summary: 'Run a grid of methods x IPC x seeds and write the comparison table.', run: experiment, options: EXPERIMENT_OPTIONS },
+  worker: { summary: 'Take experiment jobs from a Redis job queue (hmn experiment --queue) and run them.', run: worker, options: WORKER_OPTIONS },
+  status: { summary: "Show a queued experiment grid: done, running (worker, iteration, ETA), waiting, failed.", run: status, options: STATUS_OPTIONS },
   evaluate: { summary: 'Train fresh ConvNets on images (a run, a safetensors file, real images) and report real test accuracy.', run: evaluate, options: EVALUATE_OPTIONS, usage: 'evaluate (<run dir> | <images.safetensors> | --real-ipc N)' },
 };
 

@@ -45,6 +45,8 @@ export interface CellContext {
   log: (message: string) => void;
   /** Asked between iterations: true stops the cell after saving a checkpoint (Ctrl-C). */
   shouldStop?: () => boolean;
+  /** Told after every condensation iteration (a queue worker reports it as the job's progress). */
+  progress?: (p: { iteration: number; iterations: number; loss: number }) => void;
 }
 
 export const CELL_FILES = {
@@ -159,6 +161,7 @@ async function condenseHmn(ctx: CellContext, cell: Cell, overBudget: number): Pr
         writeFileAtomic(checkpoint, await encodeCheckpoint(hmn, await condenser.progress(), run, real.train.classNames));
       }
       ctx.log(`${cellId(cell)}: iteration ${done}/${hyper.iterations}, matching loss ${loss.toFixed(3)}`);
+      ctx.progress?.({ iteration: done, iterations: hyper.iterations, loss });
       if (ctx.shouldStop?.() && done < hyper.iterations) throw new CellStopped(cell);
     }
     return { hmn, lossCurve: [...condenser.lossCurve], classNames: real.train.classNames };
@@ -225,6 +228,7 @@ export async function condenseCell(ctx: CellContext, cell: Cell): Promise<Conden
         while (runner.iteration < iterations) {
           const { loss } = await runner.step();
           ctx.log(`${cellId(cell)}: iteration ${runner.iteration}/${iterations}, loss ${loss.toFixed(4)}`);
+          ctx.progress?.({ iteration: runner.iteration, iterations, loss });
           if (ctx.shouldStop?.() && runner.iteration < iterations) throw new CellStopped(cell);
         }
         lossCurve = [...runner.lossCurve];
