@@ -127,6 +127,8 @@ export class HmnWorker {
     this.engineReady ??= (async () => {
       if (!E.hasRuntime()) await E.initEngine();
       loadTuningFile();
+      const a = E.runtime().info.adapterInfo;
+      this.cfg.log(`GPU adapter: ${[a.vendor, a.architecture, a.device, a.description].filter(Boolean).join(' / ') || 'unnamed'}`);
     })();
     return this.engineReady;
   }
@@ -155,7 +157,9 @@ export class HmnWorker {
       job.log(m).catch(() => {});
     };
     const progress = (p: Omit<JobProgress, 'worker'>) => void job.updateProgress({ worker: this.cfg.name, ...p } as JobProgress).catch(() => {});
-    say(`started (try ${job.attemptsMade + 1} of ${job.opts.attempts ?? 1})`);
+    const retry = job.attemptsMade ? `, retry ${job.attemptsMade} of ${(job.opts.attempts ?? 1) - 1}` : '';
+    const lost = job.stalledCounter ? `, after losing its worker ${job.stalledCounter}x` : '';
+    say(`started on ${this.cfg.name}${retry}${lost}`);
     progress({ phase: data.kind });
     try {
       const result = await this.run(job, say, progress);
