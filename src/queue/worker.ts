@@ -70,6 +70,9 @@ export interface JobProgress {
   message?: string;
 }
 
+/** A job stopped by SIGTERM before it finished (a benchmark sleep; condensations throw CellStopped). */
+class BackToQueue extends Error {}
+
 const sha256 = (path: string) => createHash('sha256').update(readFileSync(path)).digest('hex');
 
 export class HmnWorker {
@@ -166,9 +169,9 @@ export class HmnWorker {
       this.cfg.log(`${tag}: completed (${result.skipped ? 'already done, skipped' : 'computed'}) in ${((Date.now() - started) / 1000).toFixed(1)} s`);
       return result;
     } catch (e) {
-      if (e instanceof CellStopped) {
+      if (e instanceof CellStopped || e instanceof BackToQueue) {
         // SIGTERM: the checkpoint is saved; hand the job back to the queue for another worker.
-        say('stopped by SIGTERM after a checkpoint; back in the queue');
+        say(e instanceof CellStopped ? 'stopped by SIGTERM after a checkpoint; back in the queue' : 'stopped by SIGTERM; back in the queue');
         await job.moveToWait(token);
         throw new WaitingError();
       }
@@ -193,7 +196,12 @@ export class HmnWorker {
     const data = job.data;
     if (data.kind === 'sleep') {
       if (!this.cfg.benchJobs) throw new UnrecoverableError("a benchmark 'sleep' job, and this worker was started without --bench-jobs");
-      await new Promise((r) => setTimeout(r, data.ms));
+      // In slices, so that SIGTERM hands an unfinished sleep back like a condensation.
+      const until = Date.now() + data.ms;
+      for (let left = data.ms; left > 0; left = until - Date.now()) {
+        if (this.stopRequested) throw new BackToQueue();
+        await new Promise((r) => setTimeout(r, Math.min(left, 50)));
+      }
       return { skipped: false, files: [] };
     }
     const dir = join(this.results, data.key);

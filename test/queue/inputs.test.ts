@@ -161,6 +161,34 @@ describe('bad input', () => {
   });
 });
 
+describe('graceful stop', () => {
+  it('stop() (what SIGTERM calls) puts an unfinished job back in the queue, not failed, and the worker stops', async () => {
+    const url = parseQueueUrl(redis.url);
+    const lines: string[] = [];
+    const worker = new HmnWorker({
+      url, results: join(root, 'results-stop'), concurrency: 1, lockMs: 10_000, stalledMs: 5_000, maxStalled: 2,
+      benchJobs: true, name: 'stopper', log: (m) => void lines.push(m),
+    });
+    await worker.start();
+    const queue = new Queue(QUEUE_NAME, { connection: connectionOptions(url) });
+    try {
+      await queue.add('sleep', { kind: 'sleep', ms: 20_000 }, { jobId: 'sleep-stop', attempts: 1 });
+      const deadline = Date.now() + 20_000;
+      while ((await queue.getJob('sleep-stop'))!.processedOn === undefined && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+      const t = Date.now();
+      await worker.stop();
+      expect(Date.now() - t).toBeLessThan(2000);
+      const job = (await queue.getJob('sleep-stop'))!;
+      expect(await job.getState()).toBe('waiting');
+      expect(job.attemptsMade).toBe(0);
+      expect(lines.join('\n')).toContain('sleep-stop: stopped by SIGTERM; back in the queue');
+    } finally {
+      await queue.obliterate({ force: true });
+      await queue.close();
+    }
+  });
+});
+
 describe('a failing cell', () => {
   it('is retried with back-off, then stays failed with its error; the other cell and the table finish', async () => {
     // 12 images per class minus 2 for validation leave 10: IPC 11 cannot be drawn.
