@@ -10,6 +10,7 @@
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { hostname } from 'node:os';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { join, relative, resolve } from 'node:path';
 import { UnrecoverableError, WaitingError, Worker, type Job } from 'bullmq';
 import * as E from '../../engine/index.js';
@@ -80,6 +81,9 @@ export class HmnWorker {
   private stopping: Promise<void> | null = null;
   private engineReady: Promise<void> | null = null;
   private data: { key: string; real: Promise<RealData> } | null = null;
+  // The lock is renewed by timers: a long synchronous stretch (pipeline compilation, a large dataset's
+  // decoding) delays renewal. Measured per job so that --lock-seconds can be set with a margin.
+  private readonly loopDelay = monitorEventLoopDelay({ resolution: 20 });
   /** Set by stop(): condensations checkpoint and go back to the queue. */
   stopRequested = false;
   /** 0, or 3 after the GPU device was lost (a supervisor should restart the worker). */
@@ -93,6 +97,7 @@ export class HmnWorker {
   /** Checks the results store and Redis, then starts taking jobs. */
   async start(): Promise<void> {
     checkResultsDir(this.results);
+    this.loopDelay.enable();
     const info = await checkRedis(this.cfg.url);
     if (info.appendonly === false) this.cfg.log(`warning: Redis at ${this.cfg.url.display} has persistence off (appendonly no): a Redis restart would lose the queue`);
     let lastError = '';
@@ -164,9 +169,12 @@ export class HmnWorker {
     const lost = job.stalledCounter ? `, after losing its worker ${job.stalledCounter}x` : '';
     say(`started on ${this.cfg.name}${retry}${lost}`);
     progress({ phase: data.kind });
+    this.loopDelay.reset();
     try {
       const result = await this.run(job, say, progress);
-      this.cfg.log(`${tag}: completed (${result.skipped ? 'already done, skipped' : 'computed'}) in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+      const blocked = this.loopDelay.max / 1e9;
+      this.cfg.log(`${tag}: completed (${result.skipped ? 'already done, skipped' : 'computed'}) in ${((Date.now() - started) / 1000).toFixed(1)} s; longest event-loop block ${blocked.toFixed(2)} s`);
+      if (blocked * 1000 > this.cfg.lockMs / 2) this.cfg.log(`warning: the event loop was blocked for ${blocked.toFixed(1)} s, over half of --lock-seconds (${this.cfg.lockMs / 1000}): raise --lock-seconds, or jobs may be handed on while still running`);
       return result;
     } catch (e) {
       if (e instanceof CellStopped || e instanceof BackToQueue) {
