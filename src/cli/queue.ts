@@ -5,7 +5,7 @@ import { parseOptions, UsageError, type OptionTable, type ParsedOptions } from '
 import { readSpec } from './experiment.js';
 import { cells, type ExperimentSpec } from '../experiment/spec.js';
 import { parseQueueUrl, QueueError } from '../queue/connection.js';
-import { DEFAULT_RETRY, submitSpec } from '../queue/submit.js';
+import { DEFAULT_RETRY, specFlow, submitSpec } from '../queue/submit.js';
 import { DEFAULT_WORKER, defaultWorkerName, HmnWorker } from '../queue/worker.js';
 import { formatStatus, queueStatus } from '../queue/status.js';
 
@@ -27,6 +27,20 @@ export function submitExperiment(spec: ExperimentSpec, o: ParsedOptions): Promis
   const backoffSeconds = (o.backoffSeconds as number | undefined) ?? DEFAULT_RETRY.backoffMs / 1000;
   if (attempts < 1) throw new UsageError('experiment: --attempts must be at least 1');
   if (backoffSeconds < 0) throw new UsageError('experiment: --backoff-seconds must not be negative');
+  // The workers decide where results go (--results) and every cell of the spec is queued.
+  for (const [key, flag] of [['out', '--out'], ['overwrite', '--overwrite'], ['methods', '--methods']] as const) {
+    if (o[key] !== undefined && o[key] !== false) throw new UsageError(`experiment: ${flag} does not apply with --queue (workers write to their --results store; every cell of the spec is queued)`);
+  }
+  if (o.dryRun) {
+    const flow = specFlow(spec, { attempts, backoffMs: backoffSeconds * 1000 });
+    console.log(`experiment '${spec.name}': would enqueue at ${url.display}:`);
+    const walk = (n: { opts?: { jobId?: string }; children?: unknown[] }, depth: number): void => {
+      console.log(`${'  '.repeat(depth + 1)}${n.opts!.jobId}`);
+      for (const c of n.children ?? []) walk(c as typeof n, depth + 1);
+    };
+    walk(flow, 0);
+    return Promise.resolve(0);
+  }
   return reportQueueErrors(async () => {
     const s = await submitSpec(url, spec, { attempts, backoffMs: backoffSeconds * 1000 });
     const n = cells(spec).length;
