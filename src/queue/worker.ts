@@ -6,9 +6,10 @@
 //     (the lock is not renewed any more); condenseCell there resumes from the cell's checkpoint;
 //   - SIGTERM (stop()) lets the current job finish, or, for a condensation, checkpoint and go back to the
 //     queue, before the worker exits;
-//   - a job's last failed try writes the cell's failed.json, which the table shows.
+//   - a job's last failed try writes the cell's failed.json, which the table shows;
+//   - a condensed cell's images as PNGs (the local runner writes only the tensors).
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { join, relative, resolve } from 'node:path';
@@ -17,7 +18,10 @@ import * as E from '../../engine/index.js';
 import { CELL_FILES, CellStopped, cellDir, condenseCell, evaluateCell, isCondensed, isEvaluated, type CellContext, type RealData } from '../experiment/cells.js';
 import { claimExperimentDir, EXPERIMENT_FILES, loadRealData, writeResults } from '../experiment/runner.js';
 import { cellId, type ExperimentSpec } from '../experiment/spec.js';
+import { RUN_FILES } from '../condense/run-files.js';
+import { readImageSet } from '../io/image-set.js';
 import { writeFileAtomic } from '../node/atomic.js';
+import { writeImageSetGrids } from '../node/run-dir.js';
 import { loadTuningFile } from '../node/tuning-file.js';
 import { checkRedis, connectionOptions, QueueError, QUEUE_NAME, type QueueUrl } from './connection.js';
 import type { CellJobData, JobData, JobResult } from './jobs.js';
@@ -237,7 +241,14 @@ export class HmnWorker {
         rmSync(join(folder, EXPERIMENT_FILES.failed), { force: true });
         await condenseCell(ctx, cell);
       }
-      return { skipped, files: files([CELL_FILES.images, CELL_FILES.hmn, CELL_FILES.condensed, CELL_FILES.checkpoint].map((f) => join(folder, f))) };
+      // The condensed images as PNGs beside the tensors (images.png: ten per class, one row per class;
+      // images/<class>.png), written once, from images.safetensors, as `hmn condense` writes a run's.
+      if (!existsSync(join(folder, RUN_FILES.overview))) {
+        const set = readImageSet(new Uint8Array(readFileSync(join(folder, CELL_FILES.images))), join(folder, CELL_FILES.images));
+        await writeImageSetGrids(folder, set.images, set.classNames);
+      }
+      const pngs = readdirSync(join(folder, RUN_FILES.perClass)).filter((f) => f.endsWith('.png')).sort().map((f) => join(folder, RUN_FILES.perClass, f));
+      return { skipped, files: files([...[CELL_FILES.images, CELL_FILES.hmn, CELL_FILES.condensed, CELL_FILES.checkpoint, RUN_FILES.overview].map((f) => join(folder, f)), ...pngs]) };
     }
     if (ctx) {
       const ev = await evaluateCell(ctx, cell);

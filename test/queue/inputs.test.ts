@@ -3,6 +3,7 @@
 // URL; a malformed spec before anything is enqueued; a results path that is not writable, at worker
 // start), and a failing cell that is retried with back-off, then stays failed with its error while the
 // other cell and the table finish.
+import { createHash } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -224,6 +225,12 @@ describe('a failing cell', () => {
 
       const good = { method: 'random' as const, ipc: 1, seed: 0 };
       expect(await (await queue.getJob(evaluateJobId(key, good)))!.getState()).toBe('completed');
+      // The condensation's return value names its files (tensors, record, PNGs) with their checksums.
+      const condensed = (await queue.getJob(condenseJobId(key, good)))!.returnvalue as { files: { path: string; sha256: string }[] };
+      const cellFolder = `${key}/cells/random-ipc1-seed0`;
+      expect(condensed.files.map((f) => f.path)).toEqual(expect.arrayContaining([`${cellFolder}/images.safetensors`, `${cellFolder}/condense.json`, `${cellFolder}/images.png`, `${cellFolder}/images/009-two_dots.png`]));
+      for (const f of condensed.files) expect(createHash('sha256').update(readFileSync(join(results, f.path))).digest('hex'), f.path).toBe(f.sha256);
+      expect([...readFileSync(join(results, cellFolder, 'images.png')).subarray(1, 4)].map((b) => String.fromCharCode(b)).join('')).toBe('PNG');
       const md = readFileSync(join(results, key, 'results.md'), 'utf8');
       expect(md).toMatch(/\| Random real \| \d+\.\d ± \d+\.\d \| failed \|/);
       expect(md).toMatch(/Random real, IPC 11, seed 0: condensation failed: .*class/);
