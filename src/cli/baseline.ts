@@ -85,6 +85,7 @@ function pixelGmHyper(o: ParsedOptions, depth: number): CondenseHyper {
     synBatch: pick(o.synBatch, GM.synBatch),
     netWidth: pick(o.netWidth, GM.netWidth),
     netDepth: pick(o.netDepth, depth),
+    networkLrScale: 1, // pixels only: no network weights
     warmupSteps: 0, // the pixels start from real images already
     warmupLr: GM.warmupLr,
     netLr: pick(o.netLr, GM.netLr),

@@ -32,6 +32,12 @@ export interface CondenseHyper {
   netWeightDecay: number;
   /** Adam learning rate of the synthetic set's parameters (the HMN's, or the pixels of the pixel baseline). */
   hmnLr: number;
+  /**
+   * Multiplies hmnLr for the set's network weights (an HMN's extractors and decoder). Adam moves every
+   * parameter by about lr per step; the decoder's weights are ~0.05 in size, its memories ~1, so one lr
+   * for both drives the decoder's output into the sigmoid's flat ends within tens of steps.
+   */
+  networkLrScale: number;
   distance: Distance;
   augment: Augmentation[];
   /** Before the first iteration: Adam steps fitting the synthetic images to real ones (warmup.ts); 0 = none. */
@@ -51,6 +57,7 @@ export const DEFAULT_HYPER: CondenseHyper = {
   netMomentum: 0.9,
   netWeightDecay: 5e-4,
   hmnLr: 0.005,
+  networkLrScale: 1,
   distance: 'mse',
   augment: ['color', 'crop', 'cutout'],
   warmupSteps: 0,
@@ -97,7 +104,8 @@ export class Condenser {
     const empty = this.byClass.findIndex((l) => l.length === 0);
     if (empty >= 0) throw new Error(`class ${empty} has no training images`);
     this.norm = new PixelNormaliser(data);
-    this.opt = new E.Adam(set.parameters(), { lr: hyper.hmnLr });
+    const network = set.networkParameters?.() ?? set.parameters().map(() => false);
+    this.opt = new E.Adam(set.parameters(), { lr: hyper.hmnLr, lrScales: network.map((n) => (n ? hyper.networkLrScale : 1)) });
   }
 
   /** The loop's position and the Adam moments, for a checkpoint (the set's parameters are saved beside it). */

@@ -25,7 +25,8 @@ export const RUN_FILES = {
 } as const;
 
 /** The hyper-parameters as a user gives them: strings for distance and augmentation, depth optional. */
-export type HyperInput = Omit<CondenseHyper, 'netDepth' | 'distance' | 'augment' | 'warmupSteps' | 'warmupLr'> & {
+export type HyperInput = Omit<CondenseHyper, 'netDepth' | 'distance' | 'augment' | 'warmupSteps' | 'warmupLr' | 'networkLrScale'> & {
+  networkLrScale?: number;
   netDepth?: number;
   distance: string;
   augment: string;
@@ -40,6 +41,7 @@ export function condenseHyper(input: HyperInput, imageSize: number): CondenseHyp
     if (!(input[k] >= 1)) throw new Error(`--${k.replace(/[A-Z]/g, (c) => '-' + c.toLowerCase())} must be at least 1, got ${input[k]}`);
   }
   if (input.warmupSteps !== undefined && !(Number.isInteger(input.warmupSteps) && input.warmupSteps >= 0)) throw new Error(`--warmup-steps must be a whole number >= 0, got ${input.warmupSteps}`);
+  if (input.networkLrScale !== undefined && !(input.networkLrScale > 0)) throw new Error(`--network-lr-scale must be > 0, got ${input.networkLrScale}`);
   if (input.warmupLr !== undefined && !(input.warmupLr > 0)) throw new Error(`--warmup-lr must be > 0, got ${input.warmupLr}`);
   return {
     iterations: input.iterations,
@@ -55,6 +57,7 @@ export function condenseHyper(input: HyperInput, imageSize: number): CondenseHyp
     hmnLr: input.hmnLr,
     distance: parseDistance(input.distance),
     augment: parseAugmentations(input.augment),
+    networkLrScale: input.networkLrScale ?? DEFAULT_HYPER.networkLrScale,
     warmupSteps: input.warmupSteps ?? DEFAULT_HYPER.warmupSteps,
     warmupLr: input.warmupLr ?? DEFAULT_HYPER.warmupLr,
   };

@@ -17,4 +17,9 @@ export interface SyntheticSet {
   decode(rows: ArrayLike<number>): E.Tensor;
   /** The learnable leaves (every one counts against the storage budget). */
   parameters(): E.Tensor[];
+  /**
+   * Which of parameters() are network weights (an HMN's extractors and decoder) rather than memories or
+   * pixels: the condenser scales their learning rate by hyper.networkLrScale. Absent: none are.
+   */
+  networkParameters?(): boolean[];
 }

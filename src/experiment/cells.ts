@@ -91,7 +91,7 @@ export function readEvaluation(ctx: Pick<CellContext, 'dir'>, cell: Cell): (Eval
   return existsSync(path) ? readJson(path) : null;
 }
 
-function matchingHyper(s: Omit<PixelGmSettings, 'lr'> & { warmupSteps?: number; warmupLr?: number }, lr: number, imageSize: number): CondenseHyper {
+function matchingHyper(s: Omit<PixelGmSettings, 'lr'> & { warmupSteps?: number; warmupLr?: number; networkLrScale?: number }, lr: number, imageSize: number): CondenseHyper {
   return {
     ...DEFAULT_HYPER,
     iterations: s.iterations,
@@ -104,6 +104,7 @@ function matchingHyper(s: Omit<PixelGmSettings, 'lr'> & { warmupSteps?: number; 
     hmnLr: lr,
     distance: s.distance,
     augment: parseAugmentations(s.augment),
+    networkLrScale: s.networkLrScale ?? 1,
     warmupSteps: s.warmupSteps ?? 0,
     warmupLr: s.warmupLr ?? DEFAULT_HYPER.warmupLr,
   };

@@ -29,12 +29,14 @@ export interface HmnSettings {
   distance: (typeof DISTANCES)[number];
   augment: string;
   checkpointEvery: number;
+  /** Multiplies hmnLr for the extractor and decoder weights. */
+  networkLrScale: number;
   /** Adam steps fitting the fresh HMN's images to random real images of their class before matching (0: none). */
   warmupSteps: number;
   warmupLr: number;
 }
 
-export interface PixelGmSettings extends Omit<HmnSettings, 'hmnLr' | 'warmupSteps' | 'warmupLr'> {
+export interface PixelGmSettings extends Omit<HmnSettings, 'hmnLr' | 'warmupSteps' | 'warmupLr' | 'networkLrScale'> {
   lr: number;
 }
 
@@ -151,7 +153,7 @@ function augmentAt(o: Json, key: string, path: string, fallback: string): string
 
 const DEFAULT_HMN: HmnSettings = {
   iterations: 1000, innerSteps: 10, netSteps: 1, realBatch: 64, synBatch: 128, netWidth: 128,
-  hmnLr: 0.005, distance: 'mse', augment: 'color_crop_cutout', checkpointEvery: 10, warmupSteps: 0, warmupLr: 0.01,
+  hmnLr: 0.005, distance: 'mse', augment: 'color_crop_cutout', checkpointEvery: 10, warmupSteps: 0, warmupLr: 0.01, networkLrScale: 1,
 };
 
 function matchingSettings(o: Json, path: string, defaults: PixelGmSettings | HmnSettings): Omit<PixelGmSettings, 'lr'> {
@@ -195,10 +197,11 @@ export function checkSpec(raw: unknown): ExperimentSpec {
   if (!/^[A-Za-z0-9_.-]+$/.test(name)) throw new SpecError(`spec.name '${name}' may hold only letters, digits, '.', '_' and '-' (it names folders)`);
 
   const hmnRaw = objectAt(top.hmn ?? {}, 'spec.hmn');
-  noUnknownKeys(hmnRaw, [...MATCHING_KEYS, 'hmnLr', 'warmupSteps', 'warmupLr'], 'spec.hmn');
+  noUnknownKeys(hmnRaw, [...MATCHING_KEYS, 'hmnLr', 'networkLrScale', 'warmupSteps', 'warmupLr'], 'spec.hmn');
   const hmn: HmnSettings = {
     ...matchingSettings(hmnRaw, 'spec.hmn', DEFAULT_HMN),
     hmnLr: numberAt(hmnRaw, 'hmnLr', 'spec.hmn', { above: 0 }, DEFAULT_HMN.hmnLr),
+    networkLrScale: numberAt(hmnRaw, 'networkLrScale', 'spec.hmn', { above: 0 }, DEFAULT_HMN.networkLrScale),
     warmupSteps: numberAt(hmnRaw, 'warmupSteps', 'spec.hmn', { int: true, min: 0 }, DEFAULT_HMN.warmupSteps),
     warmupLr: numberAt(hmnRaw, 'warmupLr', 'spec.hmn', { above: 0 }, DEFAULT_HMN.warmupLr),
   };

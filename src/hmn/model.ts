@@ -117,6 +117,11 @@ export class Hmn implements SyntheticSet {
     return this.namedParameters().map(([, t]) => t);
   }
 
+  /** The extractor and decoder weights and biases, as opposed to the three memories. */
+  networkParameters(): boolean[] {
+    return this.namedParameters().map(([name]) => !name.startsWith('memory.'));
+  }
+
   /** Stored floats (what the budget counts). */
   parameterCount(): number {
     return this.parameters().reduce((n, t) => n + t.size, 0);

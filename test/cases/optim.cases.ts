@@ -112,6 +112,23 @@ export const optimCases: TestCase[] = [
     },
   })),
   {
+    name: 'Adam lrScales: each parameter steps with its own multiple of lr (parameter groups)',
+    run: async () => {
+      const tr = trajectory(11, cosine);
+      const c = { betas: [0.9, 0.999] as [number, number], eps: 1e-8, weightDecay: 1e-3 };
+      const scales = SHAPES.map((_, k) => [1, 0.1, 0, 2.5][k % 4]);
+      const got = await runOnGpu(tr, (ps) => new E.Adam(ps, { lr: 0.1, ...c, lrScales: scales }));
+      got.forEach((v, k) => {
+        const steps = refSteps(tr, k).map((s) => ({ ...s, lr: s.lr * scales[k] }));
+        expectClose(v, adamRef(tr.p0[k], steps, c), TOL, `Adam parameter ${k} (lr x ${scales[k]})`);
+      });
+      const one = E.parameter(new Float32Array(1), [1]);
+      expectThrows(() => new E.Adam([one], { lr: 0.1, lrScales: [1, 1] }), /2 lr scales for 1 parameters/);
+      one.dispose();
+      return digest(got);
+    },
+  },
+  {
     name: 'parameters without a gradient are skipped: momentum and Adam step counts per parameter',
     run: async () => {
       // Parameter 1 misses steps 0 and 3, parameter 2 every other step.
