@@ -76,12 +76,23 @@ function keptWork(): string {
   return 'Reload the page to start again.';
 }
 
+/**
+ * A GPU call cut short by a lost device fails with whatever the browser says about that call (e.g. "Buffer
+ * was unmapped before mapping was resolved"); if the device is lost, or is reported lost a moment later,
+ * say that instead.
+ */
+async function explain(e: unknown): Promise<unknown> {
+  if (e instanceof E.DeviceLostError || !E.hasRuntime()) return e;
+  const lost = await Promise.race([E.runtime().device.lost, new Promise<null>((r) => setTimeout(() => r(null), 250))]);
+  return lost ? new E.DeviceLostError(`${lost.reason}${lost.message ? `: ${lost.message}` : ''}`) : e;
+}
+
 /** Run an action from a button, showing its error instead of losing it. */
 function guarded(where: string, f: () => Promise<void> | void): () => void {
   return () => {
     Promise.resolve()
       .then(f)
-      .catch((e) => showError(where, e))
+      .catch(async (e) => showError(where, await explain(e)))
       .finally(refreshButtons);
   };
 }
