@@ -34,6 +34,7 @@ const FIELDS: Field[] = [
   { id: 'net-momentum', label: 'network momentum', kind: 'number', value: DEFAULT_HYPER.netMomentum },
   { id: 'net-weight-decay', label: 'network weight decay', kind: 'number', value: DEFAULT_HYPER.netWeightDecay },
   { id: 'hmn-lr', label: 'HMN Adam lr', kind: 'number', value: DEFAULT_HYPER.hmnLr },
+  { id: 'network-lr-scale', label: 'lr scale of extractor and decoder weights', kind: 'number', value: DEFAULT_HYPER.networkLrScale, help: 'multiplies the HMN lr for the extractor and decoder weights; the memories keep it' },
   { id: 'warmup-steps', label: 'warm-up steps (0: none)', kind: 'int', value: DEFAULT_HYPER.warmupSteps, help: 'before matching: Adam steps fitting the decoded images to random real images of their class' },
   { id: 'warmup-lr', label: 'warm-up lr', kind: 'number', value: DEFAULT_HYPER.warmupLr },
   { id: 'distance', label: 'gradient distance', kind: 'choice', value: DEFAULT_HYPER.distance, choices: DISTANCES },
@@ -119,6 +120,7 @@ export function readSettings(): Settings {
       netMomentum: num('net-momentum'),
       netWeightDecay: num('net-weight-decay'),
       hmnLr: num('hmn-lr'),
+      networkLrScale: num('network-lr-scale'),
       warmupSteps: int('warmup-steps'),
       warmupLr: num('warmup-lr'),
       distance: input('distance').value,
@@ -139,7 +141,7 @@ export function fillFromRun(run: RunDescription): void {
   const map: Record<string, string> = {
     iterations: 'iterations', innerSteps: 'inner-steps', netSteps: 'net-steps', realBatch: 'real-batch', synBatch: 'syn-batch', netWidth: 'net-width',
     netLr: 'net-lr', netMomentum: 'net-momentum', netWeightDecay: 'net-weight-decay', hmnLr: 'hmn-lr', distance: 'distance',
-    warmupSteps: 'warmup-steps', warmupLr: 'warmup-lr',
+    networkLrScale: 'network-lr-scale', warmupSteps: 'warmup-steps', warmupLr: 'warmup-lr',
   };
   for (const [key, id] of Object.entries(map)) if (h[key] !== undefined) set(id, h[key]);
   set('augment', (h.augment as string[]).length ? (h.augment as string[]).join('_') : 'none');
