@@ -169,7 +169,13 @@ async function split(choice: DataChoice, which: 'train' | 'test'): Promise<Image
   let ds = splitCache.get(key);
   if (!ds) {
     $('stats').textContent = `loading ${choice.dataset}/${which}…`;
-    ds = await loadSplit(choice, which, (done, total) => ($('stats').textContent = `loading ${choice.dataset}/${which}: ${done} of ${total}`));
+    try {
+      ds = await loadSplit(choice, which, (done, total) => ($('stats').textContent = `loading ${choice.dataset}/${which}: ${done} of ${total}`));
+    } catch (e) {
+      $('stats').textContent = `could not load ${choice.dataset}/${which}: see the errors above`;
+      throw e;
+    }
+    $('stats').textContent = `${choice.dataset}/${which}: ${ds.count} images`;
     splitCache.set(key, ds);
   }
   return ds;
