@@ -1,25 +1,13 @@
 // `hmn baseline` end to end as a user runs it (node bin/hmn.mjs in a child process), on tiny settings.
-import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { runHmn as hmn } from '../helpers/cli.js';
 import { readImageSet } from '../../src/io/image-set.js';
 
 const root = mkdtempSync(join(tmpdir(), 'hmn-baseline-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
-
-function hmn(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['bin/hmn.mjs', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
 
 const TINY = ['--per-class', '6', '--ipc', '2', '--seed', '1'];
 const BUDGET = 2 * 10 * 3 * 32 * 32;

@@ -1,37 +1,15 @@
 // The `hmn` command end to end, as a user runs it (node bin/hmn.mjs in a child process): a run interrupted
 // with Ctrl-C and resumed ends with the same HMN as an uninterrupted run; decode and info read the run;
 // bad input gets a one-line message and exit code 2.
-import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { runHmn as hmn } from '../helpers/cli.js';
 import { readSafetensors } from '../../src/io/safetensors.js';
 
 const root = mkdtempSync(join(tmpdir(), 'hmn-cli-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
-
-interface Result {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-/** Runs `hmn ...`; `onStderr` sees the error stream as it arrives (and may signal the child). */
-function hmn(args: string[], onStderr?: (text: string, child: ReturnType<typeof spawn>) => void): Promise<Result> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['bin/hmn.mjs', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => {
-      stderr += d;
-      onStderr?.(stderr, child);
-    });
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
 
 const SMALL = ['--per-class', '4', '--iterations', '4', '--inner-steps', '1', '--real-batch', '4', '--syn-batch', '3', '--net-width', '8', '--checkpoint-every', '1', '--seed', '3'];
 

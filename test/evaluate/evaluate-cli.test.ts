@@ -1,29 +1,17 @@
 // `hmn evaluate` as a user runs it (node bin/hmn.mjs in a child process): a small safetensors file of images
 // and labels is evaluated, the summary printed and eval.json written; a run directory is decoded and
 // evaluated; malformed input gets one line and exit code 1, a usage mistake exit code 2.
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runHmn as hmn } from '../helpers/cli.js';
 import { loadDataset } from '../../src/data/registry.js';
 import { firstPerClass } from '../../src/data/dataset.js';
 import { writeSafetensors } from '../../src/io/safetensors.js';
 
 const root = mkdtempSync(join(tmpdir(), 'hmn-evaluate-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
-
-function hmn(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['bin/hmn.mjs', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
 
 /** stderr without the adapter's start-up warnings. */
 const errorLines = (stderr: string) => stderr.split('\n').filter((l) => l && !l.startsWith('Warning:'));

@@ -4,14 +4,14 @@
 // seed and settings; pause and resume, a device lost mid-run, reload and resume from the IndexedDB checkpoint;
 // a result loaded into the viewer; errors shown for a truncated result and a wrong-size CIFAR file; no WebGPU.
 // Screenshots go to $HMN_SCREENSHOTS (default: the system's temporary folder).
-import { spawn } from 'node:child_process';
+import { runHmn } from '../helpers/cli.js';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { readSafetensors, type SafeTensor } from '../../src/io/safetensors.js';
-import { closeAll, launchChromium, REPO_ROOT, startServer, type TestServer } from '../browser/harness.js';
+import { closeAll, launchChromium, startServer, type TestServer } from '../browser/harness.js';
 import type { AppState } from '../../src/web/protocol.js';
 
 const PAGE = '/src/web/index.html';
@@ -42,16 +42,11 @@ let cli: { tensors: Record<string, SafeTensor>; manifest: Record<string, unknown
 /** The browser's uninterrupted run (for the pause/resume comparison). */
 let straight: Record<string, SafeTensor> | null = null;
 
-function hmnCondense(out: string): Promise<string> {
-  const args = ['bin/hmn.mjs', 'condense', ...Object.entries(SETTINGS).flatMap(([k, v]) => [`--${k}`, v]), '--out', out];
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, args, { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
-    let text = '';
-    child.stdout.on('data', (d) => (text += d));
-    child.stderr.on('data', (d) => (text += d));
-    child.on('error', reject);
-    child.on('close', (code) => (code === 0 ? resolve(text) : reject(new Error(`hmn condense exited with ${code}:\n${text}`))));
-  });
+async function hmnCondense(out: string): Promise<string> {
+  const r = await runHmn(['condense', ...Object.entries(SETTINGS).flatMap(([k, v]) => [`--${k}`, v]), '--out', out]);
+  const text = r.stdout + r.stderr;
+  if (r.code !== 0) throw new Error(`hmn condense exited with ${r.code}:\n${text}`);
+  return text;
 }
 
 beforeAll(async () => {
