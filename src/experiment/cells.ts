@@ -11,7 +11,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseAugmentations } from '../condense/augment.js';
 import { Condenser, DEFAULT_HYPER, type CondenseHyper } from '../condense/condenser.js';
-import { dataChecksum, decodeCheckpoint, encodeCheckpoint, encodeHmn, type RunDescription } from '../condense/checkpoint.js';
+import { decodeCheckpoint, encodeCheckpoint, encodeHmn } from '../condense/checkpoint.js';
+import { condenseHyper, describeRun } from '../condense/run-files.js';
 import type { ChannelStats, ImageDataset } from '../data/dataset.js';
 import { budgetFloats } from '../hmn/budget.js';
 import { decodeAll } from '../hmn/decode-all.js';
@@ -91,23 +92,10 @@ export function readEvaluation(ctx: Pick<CellContext, 'dir'>, cell: Cell): (Eval
   return existsSync(path) ? readJson(path) : null;
 }
 
+/** The condenser's hyper-parameters for a spec section, checked and converted as the CLI's options are. */
 function matchingHyper(s: Omit<PixelGmSettings, 'lr'> & { warmupSteps?: number; warmupLr?: number; networkLrScale?: number }, lr: number, imageSize: number): CondenseHyper {
-  return {
-    ...DEFAULT_HYPER,
-    iterations: s.iterations,
-    innerSteps: s.innerSteps,
-    netSteps: s.netSteps,
-    realBatch: s.realBatch,
-    synBatch: s.synBatch,
-    netWidth: s.netWidth,
-    netDepth: defaultDepth(imageSize),
-    hmnLr: lr,
-    distance: s.distance,
-    augment: parseAugmentations(s.augment),
-    networkLrScale: s.networkLrScale ?? 1,
-    warmupSteps: s.warmupSteps ?? 0,
-    warmupLr: s.warmupLr ?? DEFAULT_HYPER.warmupLr,
-  };
+  const { netLr, netMomentum, netWeightDecay } = DEFAULT_HYPER;
+  return condenseHyper({ ...s, netLr, netMomentum, netWeightDecay, hmnLr: lr }, imageSize);
 }
 
 /** Evaluation settings as the trainer's options (no flips for SVHN: digits are not mirror-symmetric). */
@@ -132,15 +120,7 @@ async function condenseHmn(ctx: CellContext, cell: Cell, overBudget: number): Pr
   const dir = cellDir(ctx, cell);
   const p = preset(spec.dataset, cell.ipc, overBudget);
   const hyper = matchingHyper(spec.hmn, spec.hmn.hmnLr, p.config.image.height);
-  const run: RunDescription = {
-    dataset: spec.dataset,
-    data: { name: real.train.name, split: real.train.split, count: real.train.count, checksum: dataChecksum(real.train.images, real.train.labels) },
-    ipc: cell.ipc,
-    overBudget,
-    seed: cell.seed,
-    hyper: { ...hyper },
-    config: p.config,
-  };
+  const run = describeRun(spec.dataset, real.train, p, cell.seed, hyper);
   const checkpoint = join(dir, CELL_FILES.checkpoint);
   let hmn: Hmn;
   let condenser: Condenser;
