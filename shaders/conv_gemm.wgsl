@@ -12,6 +12,8 @@
 // engine/ops/conv.ts generates the unrolled per-step body; rows/pixels past the edge are clamped for
 // loading and never stored. The stores run as a loop over an array of the results: unrolled, their
 // guarded per-lane stores made up most of lavapipe's compile time (8 of 10 s) for no speed.
+// The grid's z axis runs independent GEMMs of the same shape (Winograd's transform positions): each one's
+// A, B and output start zA, zB (vec4s) and zOut (floats) after the previous one's; 0 for a convolution.
 #if ${SUBGROUPS}
 enable subgroups;
 #endif
@@ -20,6 +22,7 @@ struct Params {
   blocks: i32, rows: i32, h: i32, w: i32,
   ho: i32, wo: i32, kh: i32, kw: i32,
   stride: i32, pad: i32, npix: i32, _p0: i32,
+  zA: i32, zB: i32, zOut: i32, _p1: i32,
 }
 @group(0) @binding(0) var<uniform> p: Params;
 @group(0) @binding(1) var<storage, read> B: array<vec4f>;
@@ -59,6 +62,8 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) lid: ve
   let howo = p.ho * p.wo;
   let lastPix = p.npix - 1;
   let lastRow = p.rows - 1;
+  let zA = i32(wid.z) * p.zA;
+  let zB = i32(wid.z) * p.zB;
 ${SETUP}
   for (var ky = 0; ky < p.kh; ky++) {
     for (var kx = 0; kx < p.kw; kx++) {
@@ -82,7 +87,7 @@ ${PIXELS}
     let b = 0.0;
 #endif
     for (var j = 0; j < ${TN}; j++) {
-      if (first + j * ${WG} < p.npix) { OUT[pixelAt[j] + m * howo] = result[i * ${TN} + j] + b; }
+      if (first + j * ${WG} < p.npix) { OUT[i32(wid.z) * p.zOut + pixelAt[j] + m * howo] = result[i * ${TN} + j] + b; }
     }
   }
 }

@@ -24,6 +24,7 @@ import { fmt } from '../shape.js';
 import type { Defines } from '../shaders.js';
 import { tileFor } from '../tuning.js';
 import { add } from './elementwise.js';
+import { tileGrid, winogradInput, winogradOutput, winogradWeights, type WinogradTile } from './winograd.js';
 import { sum, reshape } from './reduce.js';
 
 export interface ConvOptions {
@@ -39,13 +40,20 @@ export interface ConvTransposeOptions extends ConvOptions {
  * Kernel choice: 'auto' picks by size; tests force 'direct' or 'tiled' to cover both, and turn `broadcast`
  * off to cover the tiled kernels' path for devices without subgroups.
  */
-export const convKernels: { mode: 'auto' | 'direct' | 'tiled'; broadcast: boolean } = { mode: 'auto', broadcast: true };
+export const convKernels: { mode: 'auto' | 'direct' | 'tiled' | 'winograd'; broadcast: boolean; winogradTile: WinogradTile } = {
+  mode: 'auto',
+  broadcast: true,
+  winogradTile: 4,
+};
 
 /**
  * Below this many multiply-adds per pass the direct kernel beats packing + tiles (lavapipe, all three
  * passes: 0.15M MACs 1.5 vs 5.5 ms, 0.3M 3.1 vs 6.1, 0.6M 4.8 vs 2.8, 1.2M 11 vs 3.9).
  */
 const DIRECT_MAX_MACS = 1 << 18;
+
+/** Winograd needs this many rows and reduced channels (the automatic choice; see useWinograd). */
+const WINOGRAD_MIN_CHANNELS = 16;
 
 interface Geometry {
   batch: number;
@@ -188,8 +196,8 @@ const gemmDefines = memo((forward: boolean, stride1: boolean, bias: boolean, lan
     ...rows.flatMap((i) => cols.map((j) => `  var acc${i}_${j} = 0.0;`)),
   ].join('\n');
   const PER_TAP = [
-    ...cols.map((j) => `      let src${j} = source(img${j}, y${j}, x${j}, ky, kx); let ok${j} = src${j} >= 0; let at${j} = max(src${j}, 0);`),
-    ...loads.map((g) => `      let a${g} = (tap * p.rows + row${g}) * p.blocks;`),
+    ...cols.map((j) => `      let src${j} = source(img${j}, y${j}, x${j}, ky, kx); let ok${j} = src${j} >= 0; let at${j} = max(src${j}, 0) + zB;`),
+    ...loads.map((g) => `      let a${g} = (tap * p.rows + row${g}) * p.blocks + zA;`),
   ].join('\n');
   const STEP = [
     ...cols.map((j) => `        let b${j} = select(vec4f(0.0), B[at${j} + k], ok${j});`),
@@ -212,17 +220,19 @@ const gemmDefines = memo((forward: boolean, stride1: boolean, bias: boolean, lan
  * out[n, m, y, x] = sum over taps and k of A[tap][m][k] * B[n][src][k] (see shaders/conv_gemm.wgsl).
  * Forward: B = packed input, rows = O. Backward-data: B = packed output gradient, rows = C.
  */
-function gemm(forward: boolean, b: Tensor, a: Tensor, g: Geometry, bias?: Tensor): Tensor {
+function gemm(forward: boolean, b: Tensor, a: Tensor, g: Geometry, bias?: Tensor, stack = 1): Tensor {
   const { rows, blocks, srcH, srcW, outH, outW, npix, key } = gemmProblem(forward, g);
-  const out = empty([g.batch, rows, outH, outW]);
+  const out = empty(stack > 1 ? [stack, g.batch, rows, outH, outW] : [g.batch, rows, outH, outW]);
   const tile = tileFor('conv_gemm', key);
   const TM = rowTile(rows, tile.tmMax);
+  // A stack of same-shape problems runs on the grid's z axis, each one's operands after the previous one's.
+  const [zA, zB, zOut] = stack > 1 ? [a.size / 4 / stack, b.size / 4 / stack, out.size / stack] : [0, 0, 0];
   runtime().dispatcher.run({
     shader: 'conv_gemm',
     defines: gemmDefines(forward, !forward && g.stride === 1, !!bias, canBroadcast(), TM, tile.tn),
     buffers: bias ? [b.buffer, a.buffer, bias.buffer, out.buffer] : [b.buffer, a.buffer, out.buffer],
-    ints: [blocks, rows, srcH, srcW, outH, outW, g.kh, g.kw, g.stride, g.pad, npix, 0],
-    workgroups: [Math.ceil(npix / (WG * tile.tn)), Math.ceil(rows / TM)],
+    ints: [blocks, rows, srcH, srcW, outH, outW, g.kh, g.kw, g.stride, g.pad, npix, 0, zA, zB, zOut, 0],
+    workgroups: [Math.ceil(npix / (WG * tile.tn)), Math.ceil(rows / TM), stack],
   });
   return out;
 }
@@ -342,9 +352,39 @@ function direct(mode: Mode, s: Tensor, r: Tensor, g: Geometry, outShape: number[
   return out;
 }
 
+/** Winograd where it fits: forced, or (auto) when the product has enough rows and channels to be worth it. */
+function useWinograd(g: Geometry, forward: boolean): boolean {
+  if (!winogradFits(g)) return false;
+  if (convKernels.mode !== 'auto') return convKernels.mode === 'winograd';
+  const [rows, chans] = forward ? [g.cout, g.cin] : [g.cin, g.cout];
+  return rows >= WINOGRAD_MIN_CHANNELS && chans >= WINOGRAD_MIN_CHANNELS;
+}
+
 function useDirect(g: Geometry): boolean {
   if (convKernels.mode !== 'auto') return convKernels.mode === 'direct';
   return g.batch * g.cout * g.ho * g.wo * g.cin * g.kh * g.kw <= DIRECT_MAX_MACS;
+}
+
+// ------------------------------------------------------------------ Winograd (3x3, stride 1)
+
+/** Winograd applies to 3x3 stride-1 filters; backward-data then pads by 2 - pad, so pad <= 2. */
+const winogradFits = (g: Geometry): boolean => g.kh === 3 && g.kw === 3 && g.stride === 1 && g.pad <= 2;
+
+/**
+ * Forward or backward-data through Winograd's transforms (engine/ops/winograd.ts) and the packed GEMM, one
+ * stacked product per transform position. `src` is x (forward) or the output gradient (backward-data).
+ */
+function winogradRaw(forward: boolean, src: Tensor, w: Tensor, g: Geometry, bias?: Tensor): Tensor {
+  const [rows, chans, outH, outW, pad] = forward ? [g.cout, g.cin, g.ho, g.wo, g.pad] : [g.cin, g.cout, g.h, g.w, 2 - g.pad];
+  const grid = tileGrid(convKernels.winogradTile, g.batch, outH, outW);
+  const positions = (grid.m + 2) ** 2;
+  const sp = packImage(src);
+  const v = withTemps([sp], () => winogradInput(sp, src.shape, grid, pad));
+  const u = winogradWeights(w, grid.m, !forward);
+  // Each position's product is a 1x1 "convolution" of its tiles (the pixels) with its transformed filters.
+  const flat: Geometry = { batch: 1, cin: chans, h: 1, w: grid.padded, cout: rows, ho: 1, wo: grid.padded, kh: 1, kw: 1, stride: 1, pad: 0 };
+  const prod = withTemps([v, u], () => gemm(true, v, u, flat, undefined, positions));
+  return withTemps([prod], () => winogradOutput(prod, grid, [g.batch, rows, outH, outW], bias));
 }
 
 // ------------------------------------------------------------------ column form (few input channels)
@@ -407,6 +447,7 @@ function withTemps<T>(temps: Tensor[], fn: () => T): T {
 
 function forwardRaw(x: Tensor, w: Tensor, g: Geometry, bias?: Tensor): Tensor {
   if (useDirect(g)) return direct('forward', x, w, g, [g.batch, g.cout, g.ho, g.wo], bias);
+  if (useWinograd(g, true)) return winogradRaw(true, x, w, g, bias);
   if (useColumns(g)) {
     const cg = columnGeometry(g);
     const xp = im2col(x, g);
@@ -421,6 +462,7 @@ function forwardRaw(x: Tensor, w: Tensor, g: Geometry, bias?: Tensor): Tensor {
 
 function backwardDataRaw(gy: Tensor, w: Tensor, g: Geometry): Tensor {
   if (useDirect(g)) return direct('backwardData', gy, w, g, [g.batch, g.cin, g.h, g.w]);
+  if (useWinograd(g, false)) return winogradRaw(false, gy, w, g);
   const gp = packImage(gy);
   if (useColumns(g)) {
     // columns [N, C kh kw, Ho, Wo] = a 1x1 convolution of gy with w read as [O, C kh kw] (rows: C kh kw).

@@ -10,3 +10,4 @@ export * from './loss.js';
 export * from './layout.js';
 export * from './random.js';
 export * from './augment.js';
+export { WINOGRAD_MATRICES, type WinogradTile } from './winograd.js';

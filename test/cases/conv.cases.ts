@@ -9,14 +9,15 @@ import { makeRng, randomArray } from '../helpers/rng.js';
 import { conv2dRef, conv2dWeightGradRef, conv2dDataGradRef, convTranspose2dRef, outSize, type ConvGeo } from '../reference/conv.js';
 import type { TestCase } from './types.js';
 
-type Kernels = 'direct' | 'tiled';
+type Kernels = 'direct' | 'tiled' | 'winograd';
 const KERNELS: Kernels[] = ['direct', 'tiled'];
 
 /** Run a case with one kernel family forced, restoring the automatic choice afterwards. */
-async function using<T>(kernels: Kernels, fn: () => Promise<T>, broadcast = true): Promise<T> {
+async function using<T>(kernels: Kernels, fn: () => Promise<T>, broadcast = true, winogradTile: E.WinogradTile = 4): Promise<T> {
   const before = { ...E.convKernels };
   E.convKernels.mode = kernels;
   E.convKernels.broadcast = broadcast;
+  E.convKernels.winogradTile = winogradTile;
   try {
     return await fn();
   } finally {
@@ -103,10 +104,10 @@ const medium: ConvGeo[] = [
 ];
 
 /** All three tiled passes against the references; `broadcast` false runs the path for devices without subgroups. */
-const mediumCase = (g: ConvGeo, broadcast: boolean): TestCase => ({
-  name: `tiled passes vs reference ${label(g)}${broadcast ? '' : ' (no subgroups)'}`,
+const mediumCase = (g: ConvGeo, broadcast: boolean, kernels: Kernels = 'tiled', winogradTile: E.WinogradTile = 4): TestCase => ({
+  name: `${kernels === 'winograd' ? `Winograd F(${winogradTile}x${winogradTile})` : 'tiled'} passes vs reference ${label(g)}${broadcast ? '' : ' (no subgroups)'}`,
   run: () =>
-    using('tiled', async () => {
+    using(kernels, async () => {
       const rng = makeRng(7);
       const [ho, wo] = outSize(g);
       const xv = randomArray(g.n * g.c * g.h * g.w, rng);
@@ -120,13 +121,13 @@ const mediumCase = (g: ConvGeo, broadcast: boolean): TestCase => ({
         E.conv2dBackwardWeight(x.view([g.n, g.c, g.h, g.w]), gy.view([g.n, g.o, ho, wo]), [g.o, g.c, g.kh, g.kw], opts(g)),
       ]);
       const [y, dx, dw] = await Promise.all(outs.map((t) => t.data()));
-      const mediumTol = { atol: 2e-4, rtol: 1e-4 };
+      const mediumTol = kernels === 'winograd' ? winogradTol : { atol: 2e-4, rtol: 1e-4 };
       expectClose(y, conv2dRef(g, xv, wv, bv), mediumTol, 'forward');
       expectClose(dx, conv2dDataGradRef(g, wv, gv), mediumTol, 'backward-data');
       expectClose(dw, conv2dWeightGradRef(g, xv, gv), mediumTol, 'backward-weight');
       [x, w, b, gy, ...outs].forEach((t) => t.dispose());
       return { y: Array.from(y.slice(0, 64)), dx: Array.from(dx.slice(0, 64)), dw: Array.from(dw.slice(0, 64)) };
-    }, broadcast),
+    }, broadcast, winogradTile),
 });
 
 // Without subgroups every lane loads each row itself: a geometry with 8-row tiles keeps that variant's
@@ -257,7 +258,90 @@ const tileCases: TestCase[] = E.GEMM_TILES.map((tile) => {
   };
 });
 
+// ------------------------------------------------------------------ Winograd
+
+/**
+ * The transform matrices themselves, in float64: for random d and g, At [(G g) . (Bt d)] must be the m
+ * outputs of the 1-D correlation y[i] = sum_k d[i + k] g[k] (the 2-D algorithm nests this).
+ */
+const winogradMatrixCases: TestCase[] = ([2, 4] as const).map((m) => ({
+  name: `Winograd F(${m}, 3) matrices compute a 3-tap correlation`,
+  run: async () => {
+    const { BT, G, AT } = E.WINOGRAD_MATRICES[m];
+    const rng = makeRng(5);
+    const mul = (A: number[][], v: ArrayLike<number>) => A.map((row) => row.reduce((s, a, k) => s + a * v[k], 0));
+    for (let trial = 0; trial < 20; trial++) {
+      const d = randomArray(m + 2, rng);
+      const g = randomArray(3, rng);
+      const u = mul(G, g);
+      const v = mul(BT, d);
+      const y = mul(AT, u.map((ui, i) => ui * v[i]));
+      const ref = Array.from({ length: m }, (_, i) => d[i] * g[0] + d[i + 1] * g[1] + d[i + 2] * g[2]);
+      expectClose(y, ref, { atol: 1e-12, rtol: 1e-12 }, `F(${m}, 3) trial ${trial}`);
+    }
+  },
+}));
+
+// Every 3x3 stride-1 geometry above (Winograd's domain) and a few more: padding 0 and 2, partial tiles,
+// channel counts below and off multiples of 4, tile counts off multiples of 4 (the output transform's
+// quads). Forward, backward-data and both VJPs (which run backward-weight and Winograd again), F(2x2) and
+// F(4x4). Winograd's stated tolerance: F(4x4)'s transforms scale values by up to 8 and 1/24, so float32
+// results differ from the exact ones by about 1e-5 of the output's magnitude (2e-4 here) instead of 1e-6.
+const winogradGeos: ConvGeo[] = [
+  ...geos.filter((g) => g.kh === 3 && g.kw === 3 && g.stride === 1),
+  { n: 2, c: 6, h: 5, w: 7, o: 5, kh: 3, kw: 3, stride: 1, pad: 0 },
+  { n: 1, c: 9, h: 6, w: 9, o: 7, kh: 3, kw: 3, stride: 1, pad: 2 },
+  { n: 1, c: 4, h: 8, w: 12, o: 4, kh: 3, kw: 3, stride: 1, pad: 1 },
+];
+const winogradTol = { atol: 2e-4, rtol: 2e-4 };
+
+// Winograd at sizes where finite differences would be slow: ConvNet-like channel counts, partial tiles.
+const winogradMedium: TestCase[] = [
+  mediumCase({ n: 3, c: 20, h: 13, w: 11, o: 37, kh: 3, kw: 3, stride: 1, pad: 1 }, true, 'winograd', 4),
+  mediumCase({ n: 2, c: 64, h: 16, w: 16, o: 48, kh: 3, kw: 3, stride: 1, pad: 1 }, true, 'winograd', 4),
+  mediumCase({ n: 3, c: 20, h: 13, w: 11, o: 37, kh: 3, kw: 3, stride: 1, pad: 1 }, true, 'winograd', 2),
+];
+
+const winogradCases: TestCase[] = ([2, 4] as const).flatMap((m) =>
+  winogradGeos.flatMap((g): TestCase[] => {
+    const [ho, wo] = outSize(g);
+    const run = <T>(fn: () => Promise<T>) => using('winograd', fn, true, m);
+    return [
+      {
+        name: `conv2d Winograd F(${m}x${m}) ${label(g)}`,
+        run: () =>
+          run(() =>
+            checkOp({
+              name: `conv2d winograd ${m}`,
+              inputs: [{ shape: [g.n, g.c, g.h, g.w] }, { shape: [g.o, g.c, g.kh, g.kw] }, { shape: [g.o] }],
+              gpu: ([x, w, b]) => E.conv2d(x, w, b, opts(g)),
+              ref: ([x, w, b]) => conv2dRef(g, x, w, b),
+              tol: winogradTol,
+              gradTol,
+            })),
+      },
+      {
+        name: `conv2dBackwardData Winograd F(${m}x${m}) ${label(g)}`,
+        run: () =>
+          run(() =>
+            checkOp({
+              name: `conv2dBackwardData winograd ${m}`,
+              inputs: [{ shape: [g.n, g.o, ho, wo] }, { shape: [g.o, g.c, g.kh, g.kw] }],
+              gpu: ([gy, w]) => E.conv2dBackwardData(gy, w, [g.n, g.c, g.h, g.w], opts(g)),
+              ref: ([gy, w]) => conv2dDataGradRef(g, w, gy),
+              tol: winogradTol,
+              gradTol,
+            })),
+      },
+    ];
+  }),
+);
+
 export const convCases: TestCase[] = [
+  ...winogradMatrixCases,
+  ...winogradCases,
+  ...winogradMedium,
+  secondOrder(geos[0], 'winograd'),
   ...perGeometry,
   ...tileCases,
   ...mediumCases,
