@@ -8,6 +8,8 @@
 // (z): each sums the image rows [z rowChunk, (z + 1) rowChunk) of N * Ho into its own slice of OUT, which
 // a reduction then adds up (WGSL has no float atomics). engine/ops/conv.ts generates the unrolled body,
 // U pixels per step so that each accumulator gets U products per (masked) loop update.
+// A stack of same-shape problems (Winograd's transform positions) shares the z axis with the splits:
+// z = position * splits + split, each position's X and G start zX and zG vec4s after the previous one's.
 #if ${SUBGROUPS}
 enable subgroups;
 #endif
@@ -16,7 +18,8 @@ struct Params {
   cblocks: i32, oblocks: i32, rows: i32, chans: i32,
   h: i32, w: i32, ho: i32, wo: i32,
   kh: i32, kw: i32, stride: i32, pad: i32,
-  ncols: i32, nlines: i32, lineChunk: i32, _p0: i32,
+  ncols: i32, nlines: i32, lineChunk: i32, splits: i32,
+  zX: i32, zG: i32, _p1: i32, _p2: i32,
 }
 @group(0) @binding(0) var<uniform> p: Params;
 @group(0) @binding(1) var<storage, read> X: array<vec4f>;
@@ -30,13 +33,16 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) lid: ve
   let taps = p.kh * p.kw;
   let lastCol = p.ncols - 1;
   let lastBlock = p.oblocks - 1;
-  let lineBegin = i32(wid.z) * p.lineChunk;
+  let position = i32(wid.z) / p.splits;
+  let zX = position * p.zX;
+  let zG = position * p.zG;
+  let lineBegin = (i32(wid.z) % p.splits) * p.lineChunk;
   let lineEnd = min(lineBegin + p.lineChunk, p.nlines);
 ${SETUP}
   for (var line = lineBegin; line < lineEnd; line++) {
     let n = line / p.ho;
     let y = line % p.ho;
-    let gLine = line * p.wo * p.oblocks;
+    let gLine = line * p.wo * p.oblocks + zG;
 ${PER_LINE}
     for (var x = 0; x < p.wo; x += ${U}) {
 ${STEP}

@@ -24,7 +24,7 @@ import { fmt } from '../shape.js';
 import type { Defines } from '../shaders.js';
 import { tileFor } from '../tuning.js';
 import { add } from './elementwise.js';
-import { tileGrid, winogradInput, winogradOutput, winogradWeights, type WinogradTile } from './winograd.js';
+import { tileGrid, winogradFilterGrad, winogradInput, winogradOutput, winogradWeights, type WinogradTile } from './winograd.js';
 import { sum, reshape } from './reduce.js';
 
 export interface ConvOptions {
@@ -273,7 +273,7 @@ const wgradDefines = memo((lanes: boolean, TM: number, TN: number, wg: number): 
     ...rows.flatMap((i) => cols.map((j) => `  var acc${i}_${j} = vec4f(0.0);`)),
   ].join('\n');
   const PER_LINE = cols
-    .map((j) => `    let sy${j} = y * p.stride - p.pad + ky${j}; let lineOk${j} = u32(sy${j}) < u32(p.h); let lineAt${j} = (n * p.h + sy${j}) * p.w * p.cblocks + cb${j};`)
+    .map((j) => `    let sy${j} = y * p.stride - p.pad + ky${j}; let lineOk${j} = u32(sy${j}) < u32(p.h); let lineAt${j} = (n * p.h + sy${j}) * p.w * p.cblocks + cb${j} + zX;`)
     .join('\n');
   const STEP = [
     ...us.flatMap((u) => [
@@ -307,8 +307,11 @@ const wgradDefines = memo((lanes: boolean, TM: number, TN: number, wg: number): 
  */
 const targetWorkgroups = (): number => (runtime().info.adapterInfo.architecture === 'software' ? 16 : 256);
 
-/** dW [O, C, kh, kw] from packed input and packed output gradient (see shaders/conv_wgrad.wgsl). */
-function wgrad(xp: Tensor, gp: Tensor, g: Geometry): Tensor {
+/**
+ * dW [O, C, kh, kw] from packed input and packed output gradient (see shaders/conv_wgrad.wgsl); with a
+ * `stack` of same-shape problems stored one after another, [stack, O, C, kh, kw].
+ */
+function wgrad(xp: Tensor, gp: Tensor, g: Geometry, stack = 1): Tensor {
   const cblocks = Math.ceil(g.cin / 4);
   const ncols = g.kh * g.kw * cblocks;
   // Without subgroups every lane loads all TM / 4 blocks of G per pixel: keep TM smaller there.
@@ -317,21 +320,22 @@ function wgrad(xp: Tensor, gp: Tensor, g: Geometry): Tensor {
   // Lanes for the columns, in powers of two from 8 (one SIMD group on lavapipe) to 64: few pipelines.
   const wg = Math.min(WG, 2 ** Math.max(3, Math.ceil(Math.log2(ncols / TN))));
   const lines = g.batch * g.ho;
-  const tiles = Math.ceil(ncols / (wg * TN)) * Math.ceil(g.cout / TM);
+  const tiles = Math.ceil(ncols / (wg * TN)) * Math.ceil(g.cout / TM) * stack;
   const splits = Math.max(1, Math.min(Math.ceil(targetWorkgroups() / tiles), Math.floor(lines / 2)));
   const lineChunk = Math.ceil(lines / splits);
   const used = Math.ceil(lines / lineChunk);
   const weightShape = [g.cout, g.cin, g.kh, g.kw];
-  const out = empty(used > 1 ? [used, ...weightShape] : weightShape);
+  const out = empty([...(stack > 1 ? [stack] : []), ...(used > 1 ? [used] : []), ...weightShape]);
+  const [zX, zG] = stack > 1 ? [xp.size / 4 / stack, gp.size / 4 / stack] : [0, 0];
   runtime().dispatcher.run({
     shader: 'conv_wgrad',
     defines: wgradDefines(canBroadcast(), TM, TN, wg),
     buffers: [xp.buffer, gp.buffer, out.buffer],
-    ints: [cblocks, Math.ceil(g.cout / 4), g.cout, g.cin, g.h, g.w, g.ho, g.wo, g.kh, g.kw, g.stride, g.pad, ncols, lines, lineChunk, 0],
-    workgroups: [Math.ceil(ncols / (wg * TN)), Math.ceil(g.cout / TM), used],
+    ints: [cblocks, Math.ceil(g.cout / 4), g.cout, g.cin, g.h, g.w, g.ho, g.wo, g.kh, g.kw, g.stride, g.pad, ncols, lines, lineChunk, used, zX, zG, 0, 0],
+    workgroups: [Math.ceil(ncols / (wg * TN)), Math.ceil(g.cout / TM), stack * used],
   });
   if (used === 1) return out;
-  const total = noGrad(() => sum(out, 0));
+  const total = noGrad(() => sum(out, stack > 1 ? 1 : 0));
   out.dispose();
   return total;
 }
@@ -385,6 +389,26 @@ function winogradRaw(forward: boolean, src: Tensor, w: Tensor, g: Geometry, bias
   const flat: Geometry = { batch: 1, cin: chans, h: 1, w: grid.padded, cout: rows, ho: 1, wo: grid.padded, kh: 1, kw: 1, stride: 1, pad: 0 };
   const prod = withTemps([v, u], () => gemm(true, v, u, flat, undefined, positions));
   return withTemps([prod], () => winogradOutput(prod, grid, [g.batch, rows, outH, outW], bias));
+}
+
+/**
+ * Backward-weight through Winograd: both operands transformed per tile of the output gradient's grid
+ * (x's windows as in the forward pass, the gradient's own tiles as the "filter"), then one stacked
+ * product per position reduced over the tiles (the backward-weight GEMM over a 1x1 "convolution" whose
+ * pixels are the tiles), then the filter-gradient transform.
+ */
+function winogradWeightGradRaw(x: Tensor, gy: Tensor, g: Geometry): Tensor {
+  const grid = tileGrid(convKernels.winogradTile, g.batch, g.ho, g.wo);
+  const positions = (grid.m + 2) ** 2;
+  const xp = packImage(x);
+  const v = withTemps([xp], () => winogradInput(xp, x.shape, grid, g.pad, 'data'));
+  const gp = packImage(gy);
+  const u = withTemps([gp], () => winogradInput(gp, gy.shape, grid, 0, 'gradient'));
+  const tilesAsImage: Geometry = {
+    batch: g.batch, cin: g.cin, h: grid.tilesH, w: grid.tilesW, cout: g.cout, ho: grid.tilesH, wo: grid.tilesW, kh: 1, kw: 1, stride: 1, pad: 0,
+  };
+  const prod = withTemps([v, u], () => wgrad(v, u, tilesAsImage, positions));
+  return withTemps([prod], () => winogradFilterGrad(prod, grid.m, g.cout, g.cin));
 }
 
 // ------------------------------------------------------------------ column form (few input channels)
@@ -479,6 +503,7 @@ function backwardDataRaw(gy: Tensor, w: Tensor, g: Geometry): Tensor {
 
 function backwardWeightRaw(x: Tensor, gy: Tensor, g: Geometry): Tensor {
   if (useDirect(g)) return direct('backwardWeight', x, gy, g, [g.cout, g.cin, g.kh, g.kw]);
+  if (useWinograd(g, true)) return winogradWeightGradRaw(x, gy, g);
   const gp = packImage(gy);
   if (useColumns(g)) {
     const xp = im2col(x, g);

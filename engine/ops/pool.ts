@@ -51,8 +51,24 @@ function tiled(adjoint: boolean, k2: boolean, w: number, h: number) {
   return t;
 }
 
+/** 2x2 pooling on planes whose width is a multiple of 4 and height even: the vectorised kernel. */
+const pairsOfQuads = (g: PoolGeo): boolean => g.k === 2 && g.stride === 2 && g.pad === 0 && g.w % 4 === 0 && g.h % 2 === 0;
+
 function run(mode: Mode, g: PoolGeo, buffers: GPUBuffer[], outElements: number): void {
   const planes = g.n * g.c;
+  if ((mode === 'AVG_FWD' || mode === 'AVG_ADJ') && pairsOfQuads(g) && planes <= 65535) {
+    const quads = g.w / 4;
+    const rows = mode === 'AVG_FWD' ? g.ho : g.h;
+    const t = tiled(mode === 'AVG_ADJ', true, quads, rows);
+    runtime().dispatcher.run({
+      shader: 'avgpool2x2',
+      defines: { ADJOINT: mode === 'AVG_ADJ', WG_X: t.wg[0], WG_Y: t.wg[1], WG_Z: t.wg[2] },
+      buffers,
+      ints: [g.h, quads, planes, 0],
+      workgroups: [Math.ceil(quads / t.wg[0]), Math.ceil(rows / t.wg[1]), Math.ceil(planes / t.wg[2])],
+    });
+    return;
+  }
   if ((mode === 'AVG_FWD' || mode === 'AVG_ADJ') && g.k === g.stride && g.pad === 0 && planes <= 65535) {
     // Non-overlapping windows (ConvNet's 2x2 pooling): a division-free kernel on a 3-D grid.
     const [w, h] = mode === 'AVG_FWD' ? [g.wo, g.ho] : [g.w, g.h];

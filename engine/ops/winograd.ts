@@ -130,20 +130,29 @@ export function tileGrid(m: WinogradTile, batch: number, oh: number, ow: number)
   return { m, tilesH, tilesW, tiles, padded: 4 * Math.ceil(tiles / 4) };
 }
 
+const transpose = (A: readonly number[][]): number[][] => A[0].map((_, j) => A.map((row) => row[j]));
+
 /**
- * V [alpha^2][padded tiles][blocks] (vec4) from the packed source [N][h][w][blocks] (conv.ts packImage):
- * the (m + 2)^2 window of each output tile, starting `pad` pixels up and left of the tile, transformed
- * (outside the image reads as zero).
+ * V [alpha^2][padded tiles][blocks] (vec4) from the packed source [N][h][w][blocks] (conv.ts packImage), per
+ * tile of the output grid:
+ *   'data'     the (m + 2)^2 window starting `pad` pixels up and left of the tile, V = Bt d B (outside the
+ *              image reads as zero): the forward pass's and backward-data's input, backward-weight's x;
+ *   'gradient' the tile's own m x m output gradient, V = A g At: backward-weight's "filter". Backward-weight
+ *              is the correlation of x with the output gradient, a 3x3 result from an m x m filter, and by
+ *              the transposition principle F(3, m) runs on F(m, 3)'s matrices with the roles of A and G
+ *              swapped: dW = Gt [(A g At) . (Bt d B)] G.
  */
-export function winogradInput(packed: Tensor, srcShape: readonly number[], grid: TileGrid, pad: number): Tensor {
+export function winogradInput(packed: Tensor, srcShape: readonly number[], grid: TileGrid, pad: number, kind: 'data' | 'gradient' = 'data'): Tensor {
   const [, chans, h, w] = srcShape;
   const alpha = grid.m + 2;
+  const window = kind === 'data' ? alpha : grid.m;
   const blocks = Math.ceil(chans / 4);
   const out = empty([alpha * alpha * grid.padded * blocks * 4]);
-  const defines = cached(`input ${grid.m}`, () => ({
+  const { BT, AT } = WINOGRAD_MATRICES[grid.m];
+  const defines = cached(`input ${grid.m} ${kind}`, () => ({
     M: grid.m,
-    LOADS: cells(alpha).map(([i, j]) => `  let d_${i}_${j} = load(real, n, y0 + ${i}, x0 + ${j}, cb);`).join('\n'),
-    TRANSFORM: sandwich(WINOGRAD_MATRICES[grid.m].BT, alpha, 'd', 'v', 'vec4f(0.0)'),
+    LOADS: cells(window).map(([i, j]) => `  let d_${i}_${j} = load(real, n, y0 + ${i}, x0 + ${j}, cb);`).join('\n'),
+    TRANSFORM: sandwich(kind === 'data' ? BT : transpose(AT), window, 'd', 'v', 'vec4f(0.0)'),
     STORES: cells(alpha).map(([i, j], z) => `  V[(${z} * p.padded + t) * p.blocks + cb] = v_${i}_${j};`).join('\n'),
   }));
   runtime().dispatcher.run({
@@ -221,6 +230,28 @@ export function winogradOutput(prod: Tensor, grid: TileGrid, outShape: readonly 
     buffers: bias ? [prod.buffer, bias.buffer, out.buffer] : [prod.buffer, out.buffer],
     ints: [rows, oh, ow, grid.tilesW, grid.tilesH * grid.tilesW, grid.tiles, grid.padded / 4, 0],
     workgroups: [Math.ceil(grid.padded / 4 / 64), rows],
+  });
+  return out;
+}
+
+/**
+ * dW [rows, cols, 3, 3] from backward-weight's stacked products P [alpha^2][rows][cols]: Gt P G per
+ * (row, col) pair (see winogradInput's 'gradient').
+ */
+export function winogradFilterGrad(prod: Tensor, m: WinogradTile, rows: number, cols: number): Tensor {
+  const alpha = m + 2;
+  const out = empty([rows, cols, 3, 3]);
+  const defines = cached(`filter grad ${m}`, () => ({
+    LOADS: cells(alpha).map(([i, j], z) => `  let q_${i}_${j} = P[${z} * p.pairs + k];`).join('\n'),
+    TRANSFORM: sandwich(transpose(WINOGRAD_MATRICES[m].G), alpha, 'q', 'y', '0.0'),
+    STORES: cells(3).map(([a, b]) => `  OUT[k * 9 + ${3 * a + b}] = y_${a}_${b};`).join('\n'),
+  }));
+  runtime().dispatcher.run({
+    shader: 'winograd_filter_grad',
+    defines,
+    buffers: [prod.buffer, out.buffer],
+    ints: [rows * cols, 0, 0, 0],
+    workgroups: [Math.ceil((rows * cols) / 64)],
   });
   return out;
 }

@@ -284,7 +284,7 @@ const winogradMatrixCases: TestCase[] = ([2, 4] as const).map((m) => ({
 
 // Every 3x3 stride-1 geometry above (Winograd's domain) and a few more: padding 0 and 2, partial tiles,
 // channel counts below and off multiples of 4, tile counts off multiples of 4 (the output transform's
-// quads). Forward, backward-data and both VJPs (which run backward-weight and Winograd again), F(2x2) and
+// quads). Forward, backward-data, backward-weight and their VJPs (which run the other two), F(2x2) and
 // F(4x4). Winograd's stated tolerance: F(4x4)'s transforms scale values by up to 8 and 1/24, so float32
 // results differ from the exact ones by about 1e-5 of the output's magnitude (2e-4 here) instead of 1e-6.
 const winogradGeos: ConvGeo[] = [
@@ -316,6 +316,19 @@ const winogradCases: TestCase[] = ([2, 4] as const).flatMap((m) =>
               inputs: [{ shape: [g.n, g.c, g.h, g.w] }, { shape: [g.o, g.c, g.kh, g.kw] }, { shape: [g.o] }],
               gpu: ([x, w, b]) => E.conv2d(x, w, b, opts(g)),
               ref: ([x, w, b]) => conv2dRef(g, x, w, b),
+              tol: winogradTol,
+              gradTol,
+            })),
+      },
+      {
+        name: `conv2dBackwardWeight Winograd F(${m}x${m}) ${label(g)}`,
+        run: () =>
+          run(() =>
+            checkOp({
+              name: `conv2dBackwardWeight winograd ${m}`,
+              inputs: [{ shape: [g.n, g.c, g.h, g.w] }, { shape: [g.n, g.o, ho, wo] }],
+              gpu: ([x, gy]) => E.conv2dBackwardWeight(x, gy, [g.o, g.c, g.kh, g.kw], opts(g)),
+              ref: ([x, gy]) => conv2dWeightGradRef(g, x, gy),
               tol: winogradTol,
               gradTol,
             })),

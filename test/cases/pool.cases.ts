@@ -1,5 +1,5 @@
-// Average and max pooling against float64 CPU references (both kernel paths: non-overlapping windows and
-// the general strided/padded one), and second order through each pooling's backward.
+// Average and max pooling against float64 CPU references (all kernel paths: 2x2 on widths that are
+// multiples of 4, other non-overlapping windows, and the general strided/padded one), and second order through each pooling's backward.
 import * as E from '../../engine/index.js';
 import { checkOp, expectClose } from '../helpers/check.js';
 import { makeRng, randomArray } from '../helpers/rng.js';
@@ -7,7 +7,9 @@ import { avgPoolAdjointRef, avgPoolRef, maxPoolArgRef, maxPoolRef, poolOutShape,
 import type { TestCase } from './types.js';
 
 const geos: PoolGeo[] = [
-  { shape: [2, 3, 4, 4], k: 2, s: 2, p: 0 }, // ConvNet's pooling (non-overlapping path)
+  { shape: [2, 3, 4, 4], k: 2, s: 2, p: 0 }, // ConvNet's pooling (2x2, width a multiple of 4: the vector path)
+  { shape: [2, 5, 6, 12], k: 2, s: 2, p: 0 }, // the vector path with several quads per row and odd planes
+  { shape: [1, 2, 6, 6], k: 2, s: 2, p: 0 }, // 2x2 on a width that is not a multiple of 4 (non-overlapping path)
   { shape: [1, 2, 7, 5], k: 2, s: 2, p: 0 }, // non-overlapping with a leftover row and column
   { shape: [1, 2, 7, 7], k: 3, s: 3, p: 0 }, // non-overlapping, k = 3
   { shape: [1, 2, 7, 5], k: 3, s: 2, p: 1 }, // overlapping, padded
