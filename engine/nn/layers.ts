@@ -6,6 +6,7 @@ import { conv2d } from '../ops/conv.js';
 import { linear } from '../ops/matmul.js';
 import { instanceNorm } from '../ops/norm.js';
 import { avgPool2d } from '../ops/pool.js';
+import { reluAvgPool2d } from '../ops/relu-pool.js';
 import { relu } from '../ops/elementwise.js';
 import { reshape } from '../ops/reduce.js';
 import { Module, type ParameterReader } from './module.js';
@@ -110,6 +111,19 @@ export class Sequential extends Module {
   }
 
   forwardWith(x: Tensor, p: ParameterReader): Tensor {
-    return this.layers.reduce((h, m, i) => m.forwardWith(h, p.child(String(i))), x);
+    let h = x;
+    for (let i = 0; i < this.layers.length; i++) {
+      const m = this.layers[i];
+      const next = this.layers[i + 1];
+      // ReLU then 2x2 average pooling (every ConvNet block) runs as one fused op: same values, two
+      // full-size passes fewer each way.
+      if (m instanceof ReLU && next instanceof AvgPool2d && next.kernel === 2 && next.stride === 2) {
+        h = reluAvgPool2d(h);
+        i++;
+        continue;
+      }
+      h = m.forwardWith(h, p.child(String(i)));
+    }
+    return h;
   }
 }

@@ -5,6 +5,7 @@ export * from './matmul.js';
 export * from './conv.js';
 export * from './norm.js';
 export * from './pool.js';
+export * from './relu-pool.js';
 export * from './upsample.js';
 export * from './loss.js';
 export * from './layout.js';

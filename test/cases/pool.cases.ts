@@ -32,6 +32,22 @@ const firstOrder: TestCase[] = geos.flatMap((g) => [
   },
 ]);
 
+// ReLU then 2x2 average pooling as one op (engine/ops/relu-pool.ts): the fused kernels where the width is a
+// multiple of 4, the composition elsewhere; values and VJPs against relu-then-pool in float64.
+const reluPoolCases: TestCase[] = ([[2, 3, 4, 8], [1, 5, 6, 12], [1, 2, 6, 6]] as const).map((shape) => {
+  const g: PoolGeo = { shape: [...shape], k: 2, s: 2, p: 0 };
+  return {
+    name: `reluAvgPool2d ${label(g)}`,
+    run: () =>
+      checkOp({
+        name: 'reluAvgPool2d',
+        inputs: [{ shape: g.shape }],
+        gpu: ([x]) => E.reluAvgPool2d(x),
+        ref: ([x]) => avgPoolRef(g, x.map((t) => Math.max(t, 0))),
+      }),
+  };
+});
+
 /** Central differences of a scalar CPU function of x. */
 function numericGrad(f: (xs: Float64Array) => number, x: Float64Array, eps = 1e-6): Float64Array {
   return x.map((_, i) => {
@@ -47,12 +63,13 @@ function numericGrad(f: (xs: Float64Array) => number, x: Float64Array, eps = 1e-
  * argmax). dL/dθ_c = sum over channel c of x * P^T(2 v * pool(x θ)): differentiating it in x runs through
  * the pooling's backward and that backward's own backward.
  */
-function secondOrder(kind: 'avg' | 'max', g: PoolGeo): TestCase {
+function secondOrder(kind: 'avg' | 'max' | 'reluAvg', g: PoolGeo): TestCase {
   const [n, c, h, w] = g.shape;
   const nx = n * c * h * w;
   const outShape = poolOutShape(g);
   const ny = outShape.reduce((a, b) => a * b, 1);
-  const pool = (x: E.Tensor) => (kind === 'avg' ? E.avgPool2d(x, g.k, g.s, g.p) : E.maxPool2d(x, g.k, g.s, g.p));
+  const pool = (x: E.Tensor) =>
+    kind === 'avg' ? E.avgPool2d(x, g.k, g.s, g.p) : kind === 'max' ? E.maxPool2d(x, g.k, g.s, g.p) : E.reluAvgPool2d(x);
   return {
     name: `second order: d/dx |dL/dθ|^2 through ${kind}Pool2d ${label(g)}`,
     run: async () => {
@@ -72,6 +89,9 @@ function secondOrder(kind: 'avg' | 'max', g: PoolGeo): TestCase {
         if (kind === 'avg') {
           const y = avgPoolRef(g, scaled);
           back.set(avgPoolAdjointRef(g, y.map((yi, o) => 2 * vv[o] * yi)));
+        } else if (kind === 'reluAvg') {
+          const y = avgPoolRef(g, scaled.map((t) => Math.max(t, 0)));
+          back.set(avgPoolAdjointRef(g, y.map((yi, o) => 2 * vv[o] * yi)).map((b, i) => (scaled[i] > 0 ? b : 0)));
         } else {
           maxPoolArgRef(g, scaled).forEach((t, o) => (back[t] += 2 * vv[o] * scaled[t]));
         }
@@ -126,7 +146,11 @@ const errors: TestCase = {
 
 export const poolCases: TestCase[] = [
   ...firstOrder,
+  ...reluPoolCases,
   secondOrder('avg', { shape: [2, 3, 6, 6], k: 2, s: 2, p: 0 }),
+  secondOrder('avg', { shape: [2, 3, 4, 8], k: 2, s: 2, p: 0 }),
+  secondOrder('reluAvg', { shape: [2, 3, 4, 8], k: 2, s: 2, p: 0 }),
+  secondOrder('reluAvg', { shape: [1, 2, 6, 6], k: 2, s: 2, p: 0 }),
   secondOrder('avg', { shape: [1, 2, 7, 5], k: 3, s: 2, p: 1 }),
   secondOrder('max', { shape: [2, 2, 6, 5], k: 2, s: 2, p: 0 }),
   secondOrder('max', { shape: [1, 2, 7, 5], k: 3, s: 2, p: 1 }),
