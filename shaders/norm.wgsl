@@ -6,19 +6,30 @@
 //   BACKWARD: given g = dL/dy and the saved stats, dx = rstd * (gw - mean(gw) - xhat * mean(gw * xhat))
 //             with gw = g * weight[c]; also writes per-(image, channel) sums of g * xhat and of g, which
 //             summed over images are dL/dweight and dL/dbias.
+//   VEC4: planes whose size is a multiple of 4 are read and written four values at a time (V = vec4f):
+//             CPU adapters gather lane-varying loads one lane at a time, so one vec4 load replaces four.
 struct Params { groups: u32, chans: u32, plane: u32, affine: u32, count: u32, eps: f32 }
 @group(0) @binding(0) var<uniform> p: Params;
-@group(0) @binding(1) var<storage, read> X: array<f32>;
+#if ${VEC4}
+alias V = vec4f;
+const W = 4u;
+fn hsum(v: vec4f) -> f32 { return (v.x + v.y) + (v.z + v.w); }
+#else
+alias V = f32;
+const W = 1u;
+fn hsum(v: f32) -> f32 { return v; }
+#endif
+@group(0) @binding(1) var<storage, read> X: array<V>;
 @group(0) @binding(2) var<storage, read> weight: array<f32>;
 @group(0) @binding(3) var<storage, read> bias: array<f32>;
 #if ${BACKWARD}
-@group(0) @binding(4) var<storage, read> G: array<f32>;
+@group(0) @binding(4) var<storage, read> G: array<V>;
 @group(0) @binding(5) var<storage, read> stats: array<f32>;
-@group(0) @binding(6) var<storage, read_write> DX: array<f32>;
+@group(0) @binding(6) var<storage, read_write> DX: array<V>;
 @group(0) @binding(7) var<storage, read_write> sumGX: array<f32>; // [N, C]: sum of g * xhat
 @group(0) @binding(8) var<storage, read_write> sumG: array<f32>;  // [N, C]: sum of g
 #else
-@group(0) @binding(4) var<storage, read_write> Y: array<f32>;
+@group(0) @binding(4) var<storage, read_write> Y: array<V>;
 @group(0) @binding(5) var<storage, read_write> stats: array<f32>; // [N * groups, 2]: mean, rstd
 #endif
 
@@ -59,7 +70,8 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_index) lidx
 #endif
   let cpg = p.chans / p.groups;             // channels per group
   let count = cpg * p.plane;
-  let base = group * count;
+  let plane = p.plane / W;                  // in V units, as are the indices below
+  let base = group * cpg * plane;
   let c0 = (group % p.groups) * cpg;
   let n = f32(count);
 #if ${BACKWARD}
@@ -72,9 +84,9 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_index) lidx
   var m = vec2f(0.0);
   for (var cc = 0u; cc < cpg; cc++) {
     var s = vec2f(0.0);
-    for (var i = lid; i < p.plane; i += LANES) {
-      let j = base + cc * p.plane + i;
-      s += vec2f(G[j] * (X[j] - mean) * rstd, G[j]);
+    for (var i = lid; i < plane; i += LANES) {
+      let j = base + cc * plane + i;
+      s += vec2f(hsum(G[j] * (X[j] - mean) * rstd), hsum(G[j]));
     }
     let t = reduce2(lid, s);
     m += scale(c0 + cc) * vec2f(t.y, t.x);
@@ -87,24 +99,24 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_index) lidx
   // Pass 2: the input gradient.
   for (var cc = 0u; cc < cpg; cc++) {
     let sc = scale(c0 + cc);
-    for (var i = lid; i < p.plane; i += LANES) {
-      let j = base + cc * p.plane + i;
+    for (var i = lid; i < plane; i += LANES) {
+      let j = base + cc * plane + i;
       let xhat = (X[j] - mean) * rstd;
       DX[j] = rstd * (G[j] * sc - m.x - xhat * m.y);
     }
   }
 #else
   var acc = vec2f(0.0);
-  for (var i = lid; i < count; i += LANES) { acc.x += X[base + i]; }
+  for (var i = lid; i < count / W; i += LANES) { acc.x += hsum(X[base + i]); }
   let mean = reduce2(lid, acc).x / n;
   acc = vec2f(0.0);
-  for (var i = lid; i < count; i += LANES) { let d = X[base + i] - mean; acc.x += d * d; }
+  for (var i = lid; i < count / W; i += LANES) { let d = X[base + i] - mean; acc.x += hsum(d * d); }
   let rstd = inverseSqrt(reduce2(lid, acc).x / n + p.eps);
   for (var cc = 0u; cc < cpg; cc++) {
     let a = rstd * scale(c0 + cc);
     let b = shift(c0 + cc) - mean * a;
-    for (var i = lid; i < p.plane; i += LANES) {
-      let j = base + cc * p.plane + i;
+    for (var i = lid; i < plane; i += LANES) {
+      let j = base + cc * plane + i;
       Y[j] = X[j] * a + b;
     }
   }

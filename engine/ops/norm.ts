@@ -9,10 +9,15 @@ import { fmt } from '../shape.js';
 import { addScalar, mul, mulScalar, neg, powScalar, square } from './elementwise.js';
 import { reshape, sum } from './reduce.js';
 
-const SERIAL_FWD = { BACKWARD: false, SERIAL: true, WG: 64 };
-const SERIAL_BWD = { BACKWARD: true, SERIAL: true, WG: 64 };
-const TREE_FWD = { BACKWARD: false, SERIAL: false, WG: 256 };
-const TREE_BWD = { BACKWARD: true, SERIAL: false, WG: 256 };
+/** shaders/norm.wgsl's variants, one object each (the dispatcher keys pipelines by the defines object). */
+const NORM_VARIANTS = new Map<string, Record<string, boolean | number>>();
+function normDefines(backward: boolean, serial: boolean, vec4: boolean): Record<string, boolean | number> {
+  const key = `${+backward}${+serial}${+vec4}`;
+  let d = NORM_VARIANTS.get(key);
+  if (!d) NORM_VARIANTS.set(key, (d = { BACKWARD: backward, SERIAL: serial, WG: serial ? 64 : 256, VEC4: vec4 }));
+  return d;
+}
+const GRAD2_DEFINES = [{ VEC4: false }, { VEC4: true }];
 
 export type NormKernelVariant = 'auto' | 'serial' | 'tree';
 let variant: NormKernelVariant = 'auto';
@@ -114,7 +119,7 @@ export function groupNorm(x: Tensor, groups: number, weight?: Tensor, bias?: Ten
   const wgs = serial ? serialGrid(count) : ([Math.min(count, 65535), Math.ceil(count / 65535)] as [number, number]);
   runtime().dispatcher.run({
     shader: 'norm',
-    defines: serial ? SERIAL_FWD : TREE_FWD,
+    defines: normDefines(false, serial, (h * w) % 4 === 0),
     // Without affine parameters x stands in for the unused weight/bias bindings.
     buffers: [x.buffer, (weight ?? x).buffer, (bias ?? x).buffer, y.buffer, stats.buffer],
     ints: [groups, c, h * w, affine, count],
@@ -178,7 +183,7 @@ function normBackwardKernel(x: Tensor, weight: Tensor | undefined, bias: Tensor 
   const sumG = empty([n, geo.c]);
   runtime().dispatcher.run({
     shader: 'norm',
-    defines: geo.serial ? SERIAL_BWD : TREE_BWD,
+    defines: normDefines(true, geo.serial, geo.plane % 4 === 0),
     buffers: [x.buffer, (weight ?? x).buffer, (bias ?? x).buffer, g.buffer, stats.buffer, dx.buffer, sumGX.buffer, sumG.buffer],
     ints: [geo.groups, geo.c, geo.plane, geo.affine, geo.count],
     floats: [geo.eps],
@@ -229,6 +234,7 @@ function recordInputGradient(dx: Tensor, g: Tensor, x: Tensor, weight: Tensor | 
       const sumTG = empty([x.shape[0], geo.c]);
       runtime().dispatcher.run({
         shader: 'norm_grad2',
+        defines: GRAD2_DEFINES[+(geo.plane % 4 === 0)],
         buffers: [x.buffer, (weight ?? x).buffer, g.buffer, u.buffer, stats.buffer, gg.buffer, gx.buffer, sumTG.buffer],
         ints: [geo.groups, geo.c, geo.plane, geo.affine, geo.count],
         workgroups: serialGrid(geo.count),

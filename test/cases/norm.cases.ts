@@ -12,6 +12,7 @@ const configs: [number[], number][] = [
   [[1, 3, 7, 7], 1],
   [[3, 2, 1, 1], 2],
   [[1, 5, 33, 2], 5],
+  [[2, 4, 4, 8], 2], // planes of a multiple of 4 (the kernels' vec4 path), two channels per group
 ];
 
 const VARIANTS: E.NormKernelVariant[] = ['serial', 'tree'];
@@ -177,6 +178,7 @@ export const normCases: TestCase[] = [
     inputGradSecondOrder([2, 3, 4, 5], 3, true, composite),
     inputGradSecondOrder([2, 6, 3, 3], 2, true, composite),
     inputGradSecondOrder([1, 4, 5, 3], 4, false, composite),
+    inputGradSecondOrder([2, 4, 2, 8], 2, true, composite),
   ]),
   ...cases,
   instance,
