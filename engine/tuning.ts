@@ -1,6 +1,7 @@
-// Measured kernel choices, per adapter and per problem class. A kernel asks `tileFor(kernel, key)` and
-// falls back to its built-in default when nothing was measured; `autotune` times the candidates on the
-// current device and records the fastest. The choices are plain JSON (`tuningSnapshot` / `loadTuning`),
+// Measured kernel choices, per adapter and per problem class. A kernel asks `tileFor(kernel, key)` (a
+// convolution pass also `algorithmFor(key)`) and falls back to its built-in default when nothing was
+// measured; `autotune` / `autotuneAlgorithm` time the candidates on the current device and record the
+// fastest. The choices are plain JSON (`tuningSnapshot` / `loadTuning`),
 // so Node keeps them in a file (bench/tune.ts) and a browser could keep them in storage; the engine itself
 // does no I/O. Every candidate computes the same result (tests run each one against the reference), so a
 // choice changes speed only.
@@ -25,10 +26,18 @@ export const GEMM_TILES: readonly TileChoice[] = [
   { tn: 2, tmMax: 16 },
 ];
 
+/**
+ * A 3x3 stride-1 convolution pass's algorithm: the packed implicit GEMM, or Winograd with 2x2 or 4x4
+ * output tiles (engine/ops/winograd.ts). The first is the built-in default where Winograd fits.
+ */
+export type ConvAlgorithm = 'winograd4' | 'winograd2' | 'gemm';
+export const CONV_ALGORITHMS: readonly ConvAlgorithm[] = ['winograd4', 'winograd2', 'gemm'];
+
 /** A candidate replaces the default only when this much faster. */
 const MARGIN = 0.05;
 
 const measured = new Map<string, TileChoice>();
+const algorithms = new Map<string, ConvAlgorithm>();
 let forced: TileChoice | null = null;
 
 /** The adapter's identity: choices measured on one adapter say nothing about another. */
@@ -77,12 +86,21 @@ async function medianMs(fn: () => void, repeat: number): Promise<number> {
   return times[Math.floor(times.length / 2)];
 }
 
-export interface TuneResult {
+export interface TuneResult<T = TileChoice> {
   kernel: string;
   key: string;
-  best: TileChoice;
-  /** Median milliseconds per candidate, in GEMM_TILES order. */
+  best: T;
+  /** Median milliseconds per candidate, in the candidates' order (GEMM_TILES, CONV_ALGORITHMS). */
   times: number[];
+}
+
+/** Time `run` under each candidate; the fastest, or the first (the default) unless another is clearly faster. */
+async function fastestOf<T>(candidates: readonly T[], under: (c: T, fn: () => void) => void, run: () => void, repeat: number) {
+  const times: number[] = [];
+  for (const c of candidates) times.push(await medianMs(() => under(c, run), repeat));
+  // The default stays unless a candidate beats it clearly: timings on a shared machine jitter by a few percent.
+  const fastest = times.indexOf(Math.min(...times));
+  return { best: candidates[times[fastest] < times[0] * (1 - MARGIN) ? fastest : 0], times };
 }
 
 /**
@@ -90,24 +108,52 @@ export interface TuneResult {
  * the fastest for this adapter (the default unless another is at least 5% faster).
  */
 export async function autotune(kernel: string, key: string, run: () => void, repeat = 3): Promise<TuneResult> {
-  const times: number[] = [];
-  for (const tile of GEMM_TILES) times.push(await medianMs(() => withTile(tile, run), repeat));
-  // The default stays unless a candidate beats it clearly: timings on a shared machine jitter by a few percent.
-  const fastest = times.indexOf(Math.min(...times));
-  const best = GEMM_TILES[times[fastest] < times[0] * (1 - MARGIN) ? fastest : 0];
+  const { best, times } = await fastestOf(GEMM_TILES, withTile, run, repeat);
   measured.set(fullKey(kernel, key), best);
   return { kernel, key, best, times };
 }
 
+/** The algorithm measured for a convolution pass's problem class (engine/ops/conv.ts's convAlgorithmKey). */
+export function algorithmFor(key: string): ConvAlgorithm | undefined {
+  return forcedAlgorithm ?? algorithms.get(fullKey('conv', key));
+}
+
+let forcedAlgorithm: ConvAlgorithm | null = null;
+
+/** Run fn with every convolution that Winograd fits using `algorithm` (the tuner). */
+export function withAlgorithm<T>(algorithm: ConvAlgorithm, fn: () => T): T {
+  const before = forcedAlgorithm;
+  forcedAlgorithm = algorithm;
+  try {
+    return fn();
+  } finally {
+    forcedAlgorithm = before;
+  }
+}
+
+/** Like autotune, for the algorithm of a convolution pass (`run` must run that pass on the class `key`). */
+export async function autotuneAlgorithm(key: string, run: () => void, repeat = 3): Promise<TuneResult<ConvAlgorithm>> {
+  const { best, times } = await fastestOf(CONV_ALGORITHMS, withAlgorithm, run, repeat);
+  algorithms.set(fullKey('conv', key), best);
+  return { kernel: 'conv', key, best, times };
+}
+
 /** Every recorded choice, for saving. Keys name the adapter, the kernel and the problem class. */
-export function tuningSnapshot(): Record<string, TileChoice> {
-  return Object.fromEntries(measured);
+export function tuningSnapshot(): Record<string, TileChoice | ConvAlgorithm> {
+  return { ...Object.fromEntries(measured), ...Object.fromEntries(algorithms) };
 }
 
 /** Restore choices saved by tuningSnapshot; entries that are not valid candidates are ignored. */
-export function loadTuning(entries: Record<string, TileChoice>): number {
+export function loadTuning(entries: Record<string, TileChoice | ConvAlgorithm>): number {
   let loaded = 0;
   for (const [k, v] of Object.entries(entries)) {
+    if (typeof v === 'string') {
+      if (k.includes(' | conv | ') && (CONV_ALGORITHMS as readonly string[]).includes(v)) {
+        algorithms.set(k, v);
+        loaded++;
+      }
+      continue;
+    }
     const candidate = GEMM_TILES.find((t) => t.tn === v?.tn && t.tmMax === v?.tmMax);
     if (candidate) {
       measured.set(k, candidate);
@@ -119,4 +165,5 @@ export function loadTuning(entries: Record<string, TileChoice>): number {
 
 export function clearTuning(): void {
   measured.clear();
+  algorithms.clear();
 }

@@ -22,9 +22,9 @@ import { grid1d } from '../dispatch.js';
 import { noGrad, record } from '../autodiff.js';
 import { fmt } from '../shape.js';
 import type { Defines } from '../shaders.js';
-import { tileFor } from '../tuning.js';
+import { algorithmFor, tileFor } from '../tuning.js';
 import { add } from './elementwise.js';
-import { tileGrid, winogradFilterGrad, winogradInput, winogradOutput, winogradWeights, type WinogradTile } from './winograd.js';
+import { tileGrid, winogradFilterGrad, winogradInput, winogradOutput, winogradWeights, type TileGrid, type WinogradTile } from './winograd.js';
 import { sum, reshape } from './reduce.js';
 
 export interface ConvOptions {
@@ -181,9 +181,17 @@ function gemmProblem(forward: boolean, g: Geometry) {
   return { rows, blocks, srcH, srcW, outH, outW, npix, key };
 }
 
-/** The tuning key of conv2d's forward or backward-data GEMM for these shapes (see engine/tuning.ts). */
+/**
+ * The tuning key of the GEMM that conv2d's forward pass or backward-data runs for these shapes (see
+ * engine/tuning.ts): the implicit GEMM's, or under Winograd (as chosen now) the stacked products'.
+ */
 export function convTuningKey(pass: 'forward' | 'backwardData', input: readonly number[], weight: readonly number[], opts: ConvOptions = {}): string {
-  return gemmProblem(pass === 'forward', geometry('convTuningKey', input, weight, opts)).key;
+  const g = geometry('convTuningKey', input, weight, opts);
+  const m = winogradTileFor(g, pass);
+  if (!m) return gemmProblem(pass === 'forward', g).key;
+  const forward = pass === 'forward';
+  const grid = tileGrid(m, g.batch, forward ? g.ho : g.h, forward ? g.wo : g.w);
+  return gemmProblem(true, winogradFlat(grid, forward ? g.cin : g.cout, forward ? g.cout : g.cin)).key;
 }
 
 const gemmDefines = memo((forward: boolean, stride1: boolean, bias: boolean, lanes: boolean, TM: number, TN: number): Defines => {
@@ -342,9 +350,10 @@ function wgrad(xp: Tensor, gp: Tensor, g: Geometry, stack = 1): Tensor {
 
 // ------------------------------------------------------------------ direct kernels
 
-type Mode = 'forward' | 'backwardData' | 'backwardWeight';
+/** The three passes of a convolution. */
+type Pass = 'forward' | 'backwardData' | 'backwardWeight';
 
-function direct(mode: Mode, s: Tensor, r: Tensor, g: Geometry, outShape: number[], bias?: Tensor): Tensor {
+function direct(mode: Pass, s: Tensor, r: Tensor, g: Geometry, outShape: number[], bias?: Tensor): Tensor {
   const out = empty(outShape);
   runtime().dispatcher.run({
     shader: 'conv_direct',
@@ -356,12 +365,28 @@ function direct(mode: Mode, s: Tensor, r: Tensor, g: Geometry, outShape: number[
   return out;
 }
 
-/** Winograd where it fits: forced, or (auto) when the product has enough rows and channels to be worth it. */
-function useWinograd(g: Geometry, forward: boolean): boolean {
-  if (!winogradFits(g)) return false;
-  if (convKernels.mode !== 'auto') return convKernels.mode === 'winograd';
-  const [rows, chans] = forward ? [g.cout, g.cin] : [g.cin, g.cout];
-  return rows >= WINOGRAD_MIN_CHANNELS && chans >= WINOGRAD_MIN_CHANNELS;
+/** The problem class a convolution pass's algorithm is tuned for (engine/tuning.ts). */
+function algorithmKey(pass: Pass, g: Geometry): string {
+  return `${pass} ${g.cin}->${g.cout} ${g.kh}x${g.kw} s${g.stride} p${g.pad} output ${g.ho}x${g.wo} images 2^${Math.round(Math.log2(g.batch))}`;
+}
+
+/** The tuning key of a convolution pass's algorithm choice for these shapes (see engine/tuning.ts). */
+export function convAlgorithmKey(pass: Pass, input: readonly number[], weight: readonly number[], opts: ConvOptions = {}): string {
+  return algorithmKey(pass, geometry('convAlgorithmKey', input, weight, opts));
+}
+
+/**
+ * Winograd's tile size for this pass, or 0 for the packed GEMM: forced by convKernels.mode; else as tuned
+ * for this adapter and problem class; else Winograd (convKernels.winogradTile) wherever it fits with at
+ * least WINOGRAD_MIN_CHANNELS rows and reduced channels.
+ */
+function winogradTileFor(g: Geometry, pass: Pass): 0 | WinogradTile {
+  if (!winogradFits(g)) return 0;
+  if (convKernels.mode !== 'auto') return convKernels.mode === 'winograd' ? convKernels.winogradTile : 0;
+  const tuned = algorithmFor(algorithmKey(pass, g));
+  if (tuned) return tuned === 'gemm' ? 0 : tuned === 'winograd2' ? 2 : 4;
+  const [rows, chans] = pass === 'backwardData' ? [g.cin, g.cout] : [g.cout, g.cin];
+  return rows >= WINOGRAD_MIN_CHANNELS && chans >= WINOGRAD_MIN_CHANNELS ? convKernels.winogradTile : 0;
 }
 
 function useDirect(g: Geometry): boolean {
@@ -374,20 +399,23 @@ function useDirect(g: Geometry): boolean {
 /** Winograd applies to 3x3 stride-1 filters; backward-data then pads by 2 - pad, so pad <= 2. */
 const winogradFits = (g: Geometry): boolean => g.kh === 3 && g.kw === 3 && g.stride === 1 && g.pad <= 2;
 
+/** Each transform position's product: a 1x1 "convolution" of its tiles (the pixels) with its transformed filters. */
+const winogradFlat = (grid: TileGrid, chans: number, rows: number): Geometry => ({
+  batch: 1, cin: chans, h: 1, w: grid.padded, cout: rows, ho: 1, wo: grid.padded, kh: 1, kw: 1, stride: 1, pad: 0,
+});
+
 /**
  * Forward or backward-data through Winograd's transforms (engine/ops/winograd.ts) and the packed GEMM, one
  * stacked product per transform position. `src` is x (forward) or the output gradient (backward-data).
  */
-function winogradRaw(forward: boolean, src: Tensor, w: Tensor, g: Geometry, bias?: Tensor): Tensor {
+function winogradRaw(m: WinogradTile, forward: boolean, src: Tensor, w: Tensor, g: Geometry, bias?: Tensor): Tensor {
   const [rows, chans, outH, outW, pad] = forward ? [g.cout, g.cin, g.ho, g.wo, g.pad] : [g.cin, g.cout, g.h, g.w, 2 - g.pad];
-  const grid = tileGrid(convKernels.winogradTile, g.batch, outH, outW);
+  const grid = tileGrid(m, g.batch, outH, outW);
   const positions = (grid.m + 2) ** 2;
   const sp = packImage(src);
   const v = withTemps([sp], () => winogradInput(sp, src.shape, grid, pad));
   const u = winogradWeights(w, grid.m, !forward);
-  // Each position's product is a 1x1 "convolution" of its tiles (the pixels) with its transformed filters.
-  const flat: Geometry = { batch: 1, cin: chans, h: 1, w: grid.padded, cout: rows, ho: 1, wo: grid.padded, kh: 1, kw: 1, stride: 1, pad: 0 };
-  const prod = withTemps([v, u], () => gemm(true, v, u, flat, undefined, positions));
+  const prod = withTemps([v, u], () => gemm(true, v, u, winogradFlat(grid, chans, rows), undefined, positions));
   return withTemps([prod], () => winogradOutput(prod, grid, [g.batch, rows, outH, outW], bias));
 }
 
@@ -397,8 +425,8 @@ function winogradRaw(forward: boolean, src: Tensor, w: Tensor, g: Geometry, bias
  * product per position reduced over the tiles (the backward-weight GEMM over a 1x1 "convolution" whose
  * pixels are the tiles), then the filter-gradient transform.
  */
-function winogradWeightGradRaw(x: Tensor, gy: Tensor, g: Geometry): Tensor {
-  const grid = tileGrid(convKernels.winogradTile, g.batch, g.ho, g.wo);
+function winogradWeightGradRaw(m: WinogradTile, x: Tensor, gy: Tensor, g: Geometry): Tensor {
+  const grid = tileGrid(m, g.batch, g.ho, g.wo);
   const positions = (grid.m + 2) ** 2;
   const xp = packImage(x);
   const v = withTemps([xp], () => winogradInput(xp, x.shape, grid, g.pad, 'data'));
@@ -471,7 +499,8 @@ function withTemps<T>(temps: Tensor[], fn: () => T): T {
 
 function forwardRaw(x: Tensor, w: Tensor, g: Geometry, bias?: Tensor): Tensor {
   if (useDirect(g)) return direct('forward', x, w, g, [g.batch, g.cout, g.ho, g.wo], bias);
-  if (useWinograd(g, true)) return winogradRaw(true, x, w, g, bias);
+  const m = winogradTileFor(g, 'forward');
+  if (m) return winogradRaw(m, true, x, w, g, bias);
   if (useColumns(g)) {
     const cg = columnGeometry(g);
     const xp = im2col(x, g);
@@ -486,7 +515,8 @@ function forwardRaw(x: Tensor, w: Tensor, g: Geometry, bias?: Tensor): Tensor {
 
 function backwardDataRaw(gy: Tensor, w: Tensor, g: Geometry): Tensor {
   if (useDirect(g)) return direct('backwardData', gy, w, g, [g.batch, g.cin, g.h, g.w]);
-  if (useWinograd(g, false)) return winogradRaw(false, gy, w, g);
+  const m = winogradTileFor(g, 'backwardData');
+  if (m) return winogradRaw(m, false, gy, w, g);
   const gp = packImage(gy);
   if (useColumns(g)) {
     // columns [N, C kh kw, Ho, Wo] = a 1x1 convolution of gy with w read as [O, C kh kw] (rows: C kh kw).
@@ -503,7 +533,8 @@ function backwardDataRaw(gy: Tensor, w: Tensor, g: Geometry): Tensor {
 
 function backwardWeightRaw(x: Tensor, gy: Tensor, g: Geometry): Tensor {
   if (useDirect(g)) return direct('backwardWeight', x, gy, g, [g.cout, g.cin, g.kh, g.kw]);
-  if (useWinograd(g, true)) return winogradWeightGradRaw(x, gy, g);
+  const m = winogradTileFor(g, 'backwardWeight');
+  if (m) return winogradWeightGradRaw(m, x, gy, g);
   const gp = packImage(gy);
   if (useColumns(g)) {
     const xp = im2col(x, g);

@@ -1,6 +1,6 @@
-// Kernel tuning: autotune times every candidate tile and records the fastest per adapter and problem
-// class; the choice is used, survives a save/load round trip (also through the cache file), and damaged
-// or foreign entries are ignored. (That every candidate computes the same result: test/cases/conv.cases.ts.)
+// Kernel tuning: autotune times every candidate tile (autotuneAlgorithm every convolution algorithm) and
+// records the fastest per adapter and problem class; the choice is used, survives a save/load round trip
+// (also through the cache file), and damaged or foreign entries are ignored. (That every candidate computes the same result: test/cases/conv.cases.ts.)
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -30,16 +30,52 @@ it('autotune records the fastest candidate for the problem class, and the kernel
   [x, w].forEach((t) => t.dispose());
 });
 
+it('autotuneAlgorithm records the fastest convolution algorithm, and the pass runs it', async () => {
+  const x = E.randomNormal([2, 16, 8, 8], new E.Random(1), 0, 1);
+  const w = E.randomNormal([16, 16, 3, 3], new E.Random(2), 0, 1);
+  const opts = { padding: 1 };
+  const key = E.convAlgorithmKey('forward', x.shape, w.shape, opts);
+  const result = await E.autotuneAlgorithm(key, () => void E.conv2d(x, w, undefined, opts), 2);
+  expect(result.times).toHaveLength(E.CONV_ALGORITHMS.length);
+  const fastest = result.times.indexOf(Math.min(...result.times));
+  expect(result.best).toBe(result.times[fastest] < 0.95 * result.times[0] ? E.CONV_ALGORITHMS[fastest] : E.CONV_ALGORITHMS[0]);
+  expect(E.algorithmFor(key)).toBe(result.best);
+  // Which kernels a forward pass dispatches under each recorded choice.
+  const shadersRun = (): string[] => {
+    const d = E.runtime().dispatcher;
+    const seen: string[] = [];
+    const run = d.run.bind(d);
+    d.run = (call) => (seen.push(call.shader), run(call));
+    try {
+      E.tidy(() => void E.conv2d(x, w, undefined, opts));
+    } finally {
+      d.run = run;
+    }
+    return seen;
+  };
+  const fullKey = Object.keys(E.tuningSnapshot()).find((k) => k.endsWith(key))!;
+  E.loadTuning({ [fullKey]: 'gemm' });
+  expect(shadersRun()).not.toContain('winograd_input');
+  E.loadTuning({ [fullKey]: 'winograd2' });
+  expect(shadersRun()).toContain('winograd_input');
+  [x, w].forEach((t) => t.dispose());
+});
+
 it('choices survive a save and load, in memory and through the cache file; bad entries are ignored', () => {
-  E.loadTuning({ 'adapter | conv_gemm | k': { tn: 2, tmMax: 32 }, 'adapter | conv_gemm | bad': { tn: 3, tmMax: 32 } as E.TileChoice });
+  E.loadTuning({
+    'adapter | conv_gemm | k': { tn: 2, tmMax: 32 },
+    'adapter | conv_gemm | bad': { tn: 3, tmMax: 32 } as E.TileChoice,
+    'adapter | conv | forward k': 'winograd2',
+    'adapter | conv | forward bad': 'fft' as E.ConvAlgorithm,
+  });
   const snapshot = E.tuningSnapshot();
-  expect(Object.keys(snapshot)).toEqual(['adapter | conv_gemm | k']);
+  expect(Object.keys(snapshot)).toEqual(['adapter | conv_gemm | k', 'adapter | conv | forward k']);
   const dir = mkdtempSync(join(tmpdir(), 'hmn-tuning-'));
   try {
     const file = join(dir, 'tuning.json');
     saveTuningFile(file);
     E.clearTuning();
-    expect(loadTuningFile(file)).toBe(1);
+    expect(loadTuningFile(file)).toBe(2);
     expect(E.tuningSnapshot()).toEqual(snapshot);
     writeFileSync(file, '{ not json');
     E.clearTuning();
