@@ -412,8 +412,7 @@ function winogradRaw(m: WinogradTile, forward: boolean, src: Tensor, w: Tensor, 
   const [rows, chans, outH, outW, pad] = forward ? [g.cout, g.cin, g.ho, g.wo, g.pad] : [g.cin, g.cout, g.h, g.w, 2 - g.pad];
   const grid = tileGrid(m, g.batch, outH, outW);
   const positions = (grid.m + 2) ** 2;
-  const sp = packImage(src);
-  const v = withTemps([sp], () => winogradInput(sp, src.shape, grid, pad));
+  const v = winogradInput(src, grid, pad);
   const u = winogradWeights(w, grid.m, !forward);
   const prod = withTemps([v, u], () => gemm(true, v, u, winogradFlat(grid, chans, rows), undefined, positions));
   return withTemps([prod], () => winogradOutput(prod, grid, [g.batch, rows, outH, outW], bias));
@@ -428,10 +427,8 @@ function winogradRaw(m: WinogradTile, forward: boolean, src: Tensor, w: Tensor, 
 function winogradWeightGradRaw(m: WinogradTile, x: Tensor, gy: Tensor, g: Geometry): Tensor {
   const grid = tileGrid(m, g.batch, g.ho, g.wo);
   const positions = (grid.m + 2) ** 2;
-  const xp = packImage(x);
-  const v = withTemps([xp], () => winogradInput(xp, x.shape, grid, g.pad, 'data'));
-  const gp = packImage(gy);
-  const u = withTemps([gp], () => winogradInput(gp, gy.shape, grid, 0, 'gradient'));
+  const v = winogradInput(x, grid, g.pad, 'data');
+  const u = winogradInput(gy, grid, 0, 'gradient');
   const tilesAsImage: Geometry = {
     batch: g.batch, cin: g.cin, h: grid.tilesH, w: grid.tilesW, cout: g.cout, ho: grid.tilesH, wo: grid.tilesW, kh: 1, kw: 1, stride: 1, pad: 0,
   };

@@ -133,8 +133,8 @@ export function tileGrid(m: WinogradTile, batch: number, oh: number, ow: number)
 const transpose = (A: readonly number[][]): number[][] => A[0].map((_, j) => A.map((row) => row[j]));
 
 /**
- * V [alpha^2][padded tiles][blocks] (vec4) from the packed source [N][h][w][blocks] (conv.ts packImage), per
- * tile of the output grid:
+ * V [alpha^2][padded tiles][blocks] (vec4) from the source [N, chans, h, w], read in place, per tile of the
+ * output grid:
  *   'data'     the (m + 2)^2 window starting `pad` pixels up and left of the tile, V = Bt d B (outside the
  *              image reads as zero): the forward pass's and backward-data's input, backward-weight's x;
  *   'gradient' the tile's own m x m output gradient, V = A g At: backward-weight's "filter". Backward-weight
@@ -142,15 +142,17 @@ const transpose = (A: readonly number[][]): number[][] => A[0].map((_, j) => A.m
  *              the transposition principle F(3, m) runs on F(m, 3)'s matrices with the roles of A and G
  *              swapped: dW = Gt [(A g At) . (Bt d B)] G.
  */
-export function winogradInput(packed: Tensor, srcShape: readonly number[], grid: TileGrid, pad: number, kind: 'data' | 'gradient' = 'data'): Tensor {
-  const [, chans, h, w] = srcShape;
+export function winogradInput(src: Tensor, grid: TileGrid, pad: number, kind: 'data' | 'gradient' = 'data'): Tensor {
+  const [, chans, h, w] = src.shape;
   const alpha = grid.m + 2;
   const window = kind === 'data' ? alpha : grid.m;
   const blocks = Math.ceil(chans / 4);
   const out = empty([alpha * alpha * grid.padded * blocks * 4]);
   const { BT, AT } = WINOGRAD_MATRICES[grid.m];
-  const defines = cached(`input ${grid.m} ${kind}`, () => ({
+  const whole = chans % 4 === 0;
+  const defines = cached(`input ${grid.m} ${kind} ${whole}`, () => ({
     M: grid.m,
+    WHOLE_BLOCKS: whole,
     LOADS: cells(window).map(([i, j]) => `  let d_${i}_${j} = load(real, n, y0 + ${i}, x0 + ${j}, cb);`).join('\n'),
     TRANSFORM: sandwich(kind === 'data' ? BT : transpose(AT), window, 'd', 'v', 'vec4f(0.0)'),
     STORES: cells(alpha).map(([i, j], z) => `  V[(${z} * p.padded + t) * p.blocks + cb] = v_${i}_${j};`).join('\n'),
@@ -158,8 +160,8 @@ export function winogradInput(packed: Tensor, srcShape: readonly number[], grid:
   runtime().dispatcher.run({
     shader: 'winograd_input',
     defines,
-    buffers: [packed.buffer, out.buffer],
-    ints: [h, w, pad, grid.tilesW, grid.tilesH * grid.tilesW, grid.tiles, grid.padded, blocks],
+    buffers: [src.buffer, out.buffer],
+    ints: [h, w, pad, grid.tilesW, grid.tilesH * grid.tilesW, grid.tiles, grid.padded, blocks, chans, 0, 0, 0],
     workgroups: [Math.ceil((grid.padded * blocks) / 64)],
   });
   return out;
