@@ -1,5 +1,6 @@
 // Getting a GPUDevice the same way in Node (npm `webgpu`, Dawn) and in a browser (`navigator.gpu`).
 // Everything above this file only sees a GPUDevice.
+import { throttleDawnPolling } from './dawn-polling.js';
 
 export interface DeviceOptions {
   /** A `GPU` object to use instead of discovering one (tests, embedding). */
@@ -7,6 +8,11 @@ export interface DeviceOptions {
   /** Dawn instance toggles for Node, e.g. 'disable-dawn-features=timestamp_quantization'. */
   dawnFlags?: string[];
   powerPreference?: GPUPowerPreference;
+  /**
+   * Node only: how Dawn's bindings poll for finished GPU work. 'throttled' (default) backs a long wait off
+   * to 1 ms polls; 'busy' leaves Dawn's own setImmediate loop, which takes a CPU core (engine/dawn-polling.ts).
+   */
+  dawnPolling?: 'throttled' | 'busy';
 }
 
 export interface DeviceInfo {
@@ -48,6 +54,7 @@ async function findGpu(opts: DeviceOptions): Promise<GPU> {
 
 export async function requestDevice(opts: DeviceOptions = {}): Promise<DeviceInfo> {
   const gpu = await findGpu(opts);
+  if (isNodeRuntime() && (opts.dawnPolling ?? 'throttled') === 'throttled') throttleDawnPolling();
   const adapter = await gpu.requestAdapter({ powerPreference: opts.powerPreference ?? 'high-performance' });
   if (!adapter) throw new Error(NO_ADAPTER_HELP);
 
