@@ -6,12 +6,13 @@
 // once polls after the first few waited a millisecond.
 //
 // So in Node the engine routes Dawn's polls (the unnamed native callbacks it hands to setImmediate) through
-// a 1 ms timer once a chain of polls has run QUICK_POLLS times without the wait finishing: short waits still
-// settle within microseconds, long ones cost at most a millisecond of latency. Every other setImmediate call
+// a 1 ms timer once a chain of polls has run QUICK_POLLS times (a few hundred microseconds) without the wait
+// finishing: short waits, such as reading back a small result, still settle as fast as before; long ones
+// cost at most a millisecond of latency. Every other setImmediate call
 // is passed through untouched. A browser has no such loop; this is never installed there.
 
 /** Polls of one wait that run immediately before the chain backs off to a timer. */
-const QUICK_POLLS = 8;
+const QUICK_POLLS = 32;
 const BACKOFF_MS = 1;
 
 type Callback = (...args: unknown[]) => void;
