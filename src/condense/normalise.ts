@@ -1,10 +1,7 @@
 // Per-channel normalisation with the training set's statistics: the matching network sees real images
 // (bytes) and synthetic images (floats on the [0, 1] scale) on the same normalised scale.
 import * as E from '../../engine/index.js';
-import { channelStats, toFloat, type ChannelStats, type ImagePixels } from '../data/dataset.js';
-
-/** A constant channel would divide by zero: its std is taken as at least this (in [0, 1] units). */
-const MIN_STD = 1e-6;
+import { channelStats, MIN_CHANNEL_STD, toFloat, type ChannelStats, type ImagePixels } from '../data/dataset.js';
 
 export class PixelNormaliser {
   readonly stats: ChannelStats;
@@ -13,7 +10,7 @@ export class PixelNormaliser {
 
   constructor(private readonly data: ImagePixels) {
     const stats = channelStats(data);
-    this.stats = { mean: stats.mean, std: stats.std.map((v) => Math.max(v, MIN_STD)) };
+    this.stats = { mean: stats.mean, std: stats.std.map((v) => Math.max(v, MIN_CHANNEL_STD)) };
     const shape = [1, data.channels, 1, 1];
     this.meanT = E.keep(E.tensor(Float32Array.from(this.stats.mean), shape));
     this.invStdT = E.keep(E.tensor(Float32Array.from(this.stats.std, (s) => 1 / s), shape));

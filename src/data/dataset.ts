@@ -119,6 +119,12 @@ export interface ChannelStats {
   std: number[];
 }
 
+/**
+ * A constant channel would divide by zero: the normalisers (the condenser's and the evaluator's) take its
+ * std as at least this, in [0, 1] units.
+ */
+export const MIN_CHANNEL_STD = 1e-6;
+
 /** Mean and (population) standard deviation per channel, from a histogram of the byte values: exact. */
 export function channelStats(ds: ImagePixels): ChannelStats {
   const plane = ds.height * ds.width;

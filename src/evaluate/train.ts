@@ -5,7 +5,7 @@
 // All randomness comes from Random streams of opts.seed, so the same seed gives the same network.
 import * as E from '../../engine/index.js';
 import { applyAugment, sampleAugment, type Augmentation } from '../condense/augment.js';
-import type { ChannelStats, ImageDataset } from '../data/dataset.js';
+import { MIN_CHANNEL_STD, type ChannelStats, type ImageDataset } from '../data/dataset.js';
 import type { FloatImages } from '../io/image-set.js';
 import { mixedTargets, pasteBox, sampleCutmixBox } from './cutmix.js';
 
@@ -60,9 +60,6 @@ export interface TrainHooks {
 /** Random streams of a training run (any distinct numbers). */
 const STREAM = { shuffle: 1, augment: 2, cutmix: 3 } as const;
 
-/** A constant channel would divide by zero: its std is taken as at least this (as the condenser does). */
-const MIN_STD = 1e-6;
-
 /** Depth by image size: ConvNet-3 below 64 px, ConvNet-4 at 64 px and above. */
 export function defaultDepth(imageSize: number): number {
   return imageSize >= 64 ? 4 : 3;
@@ -102,7 +99,7 @@ class Normaliser {
 
   constructor(stats: ChannelStats, channels: number) {
     if (stats.mean.length !== channels || stats.std.length !== channels) throw new Error(`normalisation statistics have ${stats.mean.length} channels, the images ${channels}`);
-    this.scale = stats.std.map((s) => 1 / Math.max(s, MIN_STD));
+    this.scale = stats.std.map((s) => 1 / Math.max(s, MIN_CHANNEL_STD));
     this.shift = stats.mean.map((m, c) => -m * this.scale[c]);
   }
 
