@@ -8,8 +8,8 @@
 // So in Node the engine routes Dawn's polls (the unnamed native callbacks it hands to setImmediate) through
 // a 1 ms timer once a chain of polls has run QUICK_POLLS times (a few hundred microseconds) without the wait
 // finishing: short waits, such as reading back a small result, still settle as fast as before; long ones
-// cost at most a millisecond of latency. Every other setImmediate call
-// is passed through untouched. A browser has no such loop; this is never installed there.
+// cost at most a millisecond of latency. Every other setImmediate call is passed through untouched. A
+// browser has no such loop; this is never installed there.
 
 /** Polls of one wait that run immediately before the chain backs off to a timer. */
 const QUICK_POLLS = 32;
@@ -24,12 +24,12 @@ function isNativePoll(fn: unknown): fn is Callback {
   return typeof fn === 'function' && fn.name === '' && Function.prototype.toString.call(fn) === 'function () { [native code] }';
 }
 
-/** Install the throttle (idempotent). Returns whether it is installed. */
-export function throttleDawnPolling(): boolean {
-  if (installed) return true;
+/** Install the throttle (idempotent; a no-op where there is no setImmediate). */
+export function throttleDawnPolling(): void {
+  if (installed) return;
   const g = globalThis as { setImmediate?: (fn: Callback, ...args: unknown[]) => unknown };
   const immediate = g.setImmediate;
-  if (typeof immediate !== 'function') return false;
+  if (typeof immediate !== 'function') return;
   // A poll that schedules the next one does so from inside its own callback: that marks a chain.
   let insidePoll = false;
   let chain = 0;
@@ -48,5 +48,4 @@ export function throttleDawnPolling(): boolean {
   };
   g.setImmediate = Object.assign(patched, immediate);
   installed = true;
-  return true;
 }
